@@ -1,0 +1,30 @@
+namespace AgentHost.Backends;
+
+/// <summary>
+/// One registered backend as the fallback chain sees it. Each connector's registration adds one descriptor and,
+/// keyed by <see cref="Name"/>, an <c>IChatClient</c>, an <c>IHealthCheck</c> and an <see cref="IModelCatalog"/>.
+/// </summary>
+public sealed class BackendDescriptor
+{
+    /// <summary>Creates a descriptor.</summary>
+    public BackendDescriptor(string name, string displayName, Func<IServiceProvider, BackendOptions> options)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        ArgumentException.ThrowIfNullOrWhiteSpace(displayName);
+        ArgumentNullException.ThrowIfNull(options);
+        Name = name;
+        DisplayName = displayName;
+        _options = options;
+    }
+
+    private readonly Func<IServiceProvider, BackendOptions> _options;
+
+    /// <summary>The name used in orders, configuration and as the service key, e.g. <c>Mlx</c>.</summary>
+    public string Name { get; }
+
+    /// <summary>The product name for people and logs, e.g. <c>MLX API Server</c>.</summary>
+    public string DisplayName { get; }
+
+    /// <summary>Resolves the backend's current options (enabled flag, endpoint, model, capabilities).</summary>
+    public BackendOptions GetOptions(IServiceProvider services) => _options(services);
+}

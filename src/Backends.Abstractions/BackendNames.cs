@@ -1,0 +1,14 @@
+namespace AgentHost.Backends;
+
+/// <summary>The names of the built-in backends, as used in configuration and fallback orders.</summary>
+public static class BackendNames
+{
+    /// <summary>The MLX API Server (or Apple's <c>mlx_lm.server</c>).</summary>
+    public const string Mlx = "Mlx";
+
+    /// <summary>Ollama, through OllamaSharp.</summary>
+    public const string Ollama = "Ollama";
+
+    /// <summary>The Victoria agent server.</summary>
+    public const string Victoria = "Victoria";
+}

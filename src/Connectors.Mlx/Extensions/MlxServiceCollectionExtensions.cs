@@ -1,0 +1,66 @@
+using AgentHost.Backends;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Microsoft.SemanticKernel;
+using Microsoft.SemanticKernel.ChatCompletion;
+
+namespace AgentHost.Connectors.Mlx;
+
+/// <summary>Registers the MLX connector in a service collection.</summary>
+public static class MlxServiceCollectionExtensions
+{
+    /// <summary>
+    /// Adds the MLX backend under <paramref name="name"/>: validated-at-start <see cref="MlxOptions"/>, the keyed
+    /// <see cref="IChatCompletionService"/> (<see cref="MlxChatCompletionService"/>), and through
+    /// <see cref="BackendServiceCollectionExtensions.AddBackend{TOptions}"/> its descriptor, HTTP client (10 minutes
+    /// timeout unless <see cref="BackendOptions.RequestTimeout"/> says otherwise) and keyed <c>IChatClient</c>,
+    /// <c>IHealthCheck</c> and <see cref="IModelCatalog"/>.
+    /// </summary>
+    /// <param name="services">The services.</param>
+    /// <param name="configure">Sets the options (defaults: <c>http://localhost:11435</c>, <see cref="MlxProtocol.Generate"/>).</param>
+    /// <param name="name">The backend name: the service key and the name in fallback orders.</param>
+    public static IServiceCollection AddMlxChatCompletion(this IServiceCollection services, Action<MlxOptions>? configure = null, string name = BackendNames.Mlx)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        var options = services.AddBackendOptions<MlxOptions>(name);
+        if (configure is not null)
+        {
+            options.Configure(configure);
+        }
+
+        return services.AddMlxServices(name);
+    }
+
+    /// <summary>Adds the MLX backend with its options bound from a configuration section, e.g. <c>AgentHost:Backends:Mlx</c>.</summary>
+    /// <param name="services">The services.</param>
+    /// <param name="section">The section holding <see cref="MlxOptions"/> (<c>Endpoint</c>, <c>Model</c>, <c>Protocol</c>, ...).</param>
+    /// <param name="name">The backend name: the service key and the name in fallback orders.</param>
+    public static IServiceCollection AddMlxChatCompletion(this IServiceCollection services, IConfiguration section, string name = BackendNames.Mlx)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(section);
+        services.AddBackendOptions<MlxOptions>(name).Bind(section);
+        return services.AddMlxServices(name);
+    }
+
+    private static IServiceCollection AddMlxServices(this IServiceCollection services, string name)
+    {
+        static HttpClient Http(IServiceProvider sp, string name) =>
+            sp.GetRequiredService<IHttpClientFactory>().CreateClient(BackendServiceCollectionExtensions.HttpClientName(name));
+
+        static MlxOptions Options(IServiceProvider sp, string name) => sp.GetRequiredService<IOptionsMonitor<MlxOptions>>().Get(name);
+
+        services.AddKeyedSingleton<IChatCompletionService>(name, (sp, _) => new MlxChatCompletionService(
+            Http(sp, name), Options(sp, name), sp.GetService<ILoggerFactory>(), sp.GetService<TimeProvider>(), name));
+
+        return services.AddBackend<MlxOptions>(
+            name,
+            "MLX API Server",
+            chatClient: (sp, _) => sp.GetRequiredKeyedService<IChatCompletionService>(name).AsChatClient(),
+            healthCheck: (sp, o) => new MlxHealthCheck(Http(sp, name), o, sp.GetService<ILoggerFactory>(), name),
+            modelCatalog: (sp, o) => new MlxModelCatalog(Http(sp, name), o, name, sp.GetService<TimeProvider>()),
+            defaultRequestTimeout: MlxOptions.DefaultRequestTimeout);
+    }
+}

@@ -1,0 +1,152 @@
+using System.Diagnostics;
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using AgentHost.Backends;
+using Microsoft.Extensions.Logging;
+
+namespace AgentHost.Connectors.Victoria.Core;
+
+/// <summary>
+/// Victoria's HTTP protocol: <c>POST /run</c> (sync, or async with polling of <c>/run/status/{task_id}</c>) and
+/// <c>POST /stream</c>. No retry, fallback or health policy: the only second request is the documented 422 → <c>{"prompt"}</c>.
+/// </summary>
+internal sealed class VictoriaClient(Func<HttpClient> httpClient, VictoriaOptions options, string backend, TimeProvider timeProvider, ILogger logger)
+{
+    public string Backend => backend;
+
+    public VictoriaOptions Options => options;
+
+    /// <summary>Runs a goal and returns Victoria's final answer.</summary>
+    public async Task<VictoriaReply> RunAsync(VictoriaRunRequest request, CancellationToken cancellationToken)
+    {
+        var http = httpClient();
+        var path = options.Mode == VictoriaRunMode.Async ? "run?async_mode=true" : "run?async_mode=false";
+        using var response = await PostAsync(http, path, request, HttpCompletionOption.ResponseContentRead, cancellationToken).ConfigureAwait(false);
+        var body = await ReadBodyAsync(response, cancellationToken).ConfigureAwait(false);
+        EnsureSuccess(response, body);
+
+        var root = VictoriaReplyReader.ParseObject(body, backend);
+        var reply = VictoriaReplyReader.AcceptedTaskId(root) is { } taskId
+            ? await PollAsync(http, taskId, cancellationToken).ConfigureAwait(false)
+            : VictoriaReplyReader.ToReply(root, backend);
+        VictoriaLog.Answered(logger, backend, reply.Text.Length, reply.Metadata.GetValueOrDefault(VictoriaMetadataKeys.Status) as string, reply.Metadata[VictoriaMetadataKeys.Truncated] is true);
+        return reply;
+    }
+
+    /// <summary>Sends a run to <c>POST /stream</c> and returns the response once its headers arrived (non-2xx already thrown).</summary>
+    public async Task<HttpResponseMessage> OpenStreamAsync(VictoriaRunRequest request, CancellationToken cancellationToken)
+    {
+        var response = await PostAsync(httpClient(), "stream", request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+        if (!response.IsSuccessStatusCode)
+        {
+            using (response)
+            {
+                var body = await ReadBodyAsync(response, cancellationToken).ConfigureAwait(false);
+                EnsureSuccess(response, body);
+            }
+        }
+
+        return response;
+    }
+
+    private async Task<VictoriaReply> PollAsync(HttpClient http, string taskId, CancellationToken cancellationToken)
+    {
+        VictoriaLog.TaskAccepted(logger, backend, taskId, options.PollInterval);
+        var started = timeProvider.GetTimestamp();
+        var status = "queued";
+        while (true)
+        {
+            if (timeProvider.GetElapsedTime(started) >= options.PollTimeout)
+            {
+                throw new TimeoutException($"{backend}: task {taskId} did not finish within {options.PollTimeout} (last status '{status}').");
+            }
+
+            await Task.Delay(options.PollInterval, timeProvider, cancellationToken).ConfigureAwait(false);
+            using var response = await http.GetAsync(Url(http, $"run/status/{Uri.EscapeDataString(taskId)}"), cancellationToken).ConfigureAwait(false);
+            var body = await ReadBodyAsync(response, cancellationToken).ConfigureAwait(false);
+            if (response.StatusCode == HttpStatusCode.NotFound)
+            {
+                var detail = VictoriaReplyReader.ErrorText(body);
+                throw new BackendHttpOperationException(backend, response.StatusCode, $"task {taskId} was lost ({detail ?? "not found"}); the server may have restarted.", body, null);
+            }
+
+            EnsureSuccess(response, body);
+            var root = VictoriaReplyReader.ParseObject(body, backend);
+            status = VictoriaReplyReader.Status(root) ?? "unknown";
+            VictoriaLog.TaskPolled(logger, backend, taskId, status);
+            if (VictoriaReplyReader.IsFinal(status))
+            {
+                return VictoriaReplyReader.ToReply(root, backend, taskId);
+            }
+        }
+    }
+
+    private async Task<HttpResponseMessage> PostAsync(HttpClient http, string path, VictoriaRunRequest request, HttpCompletionOption completion, CancellationToken cancellationToken)
+    {
+        VictoriaLog.Sending(logger, backend, path, request.Goal.Length, request.ChatHistory?.Count ?? 0);
+        var response = await SendAsync(http, path, JsonSerializer.Serialize(request, VictoriaJsonContext.Default.VictoriaRunRequest), completion, cancellationToken).ConfigureAwait(false);
+        if (response.StatusCode != HttpStatusCode.UnprocessableEntity)
+        {
+            return response;
+        }
+
+        response.Dispose();
+        VictoriaLog.RetryingWithPrompt(logger, backend);
+        var prompt = JsonSerializer.Serialize(new VictoriaPromptRequest(request.Goal), VictoriaJsonContext.Default.VictoriaPromptRequest);
+        return await SendAsync(http, path, prompt, completion, cancellationToken).ConfigureAwait(false);
+    }
+
+    private static async Task<HttpResponseMessage> SendAsync(HttpClient http, string path, string json, HttpCompletionOption completion, CancellationToken cancellationToken)
+    {
+        using var message = new HttpRequestMessage(HttpMethod.Post, Url(http, path))
+        {
+            Content = new StringContent(json, Encoding.UTF8, "application/json"),
+        };
+        if (Activity.Current is { } activity && activity.TraceId != default)
+        {
+            message.Headers.TryAddWithoutValidation("X-Correlation-ID", activity.TraceId.ToHexString());
+        }
+
+        return await http.SendAsync(message, completion, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<string> ReadBodyAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is HttpRequestException or IOException && !cancellationToken.IsCancellationRequested)
+        {
+            throw new BackendResponseException(backend, BackendResponseProblem.Truncated, "the connection dropped before the reply was complete.", innerException: e);
+        }
+    }
+
+    private void EnsureSuccess(HttpResponseMessage response, string body)
+    {
+        if (response.IsSuccessStatusCode)
+        {
+            return;
+        }
+
+        var error = VictoriaReplyReader.ErrorText(body);
+        VictoriaLog.Failed(logger, backend, (int)response.StatusCode, error);
+        throw new BackendHttpOperationException(backend, response.StatusCode, error, body, RetryAfterParser.Parse(response.Headers, timeProvider));
+    }
+
+    /// <summary>An absolute URL under the endpoint, keeping any path prefix the endpoint has.</summary>
+    private static Uri Url(HttpClient http, string relative) =>
+        Resolve(http.BaseAddress ?? throw new InvalidOperationException("The Victoria HttpClient has no BaseAddress (Endpoint)."), relative);
+
+    /// <summary>Resolves <paramref name="relative"/> under <paramref name="baseAddress"/> as a folder (a path prefix is kept).</summary>
+    internal static Uri Resolve(Uri baseAddress, string relative)
+    {
+        if (!baseAddress.AbsolutePath.EndsWith('/'))
+        {
+            baseAddress = new Uri(baseAddress.AbsoluteUri + "/");
+        }
+
+        return new Uri(baseAddress, relative);
+    }
+}

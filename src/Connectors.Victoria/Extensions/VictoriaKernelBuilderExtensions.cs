@@ -1,0 +1,33 @@
+using AgentHost.Backends;
+using Microsoft.Extensions.Configuration;
+using Microsoft.SemanticKernel;
+
+namespace AgentHost.Connectors.Victoria;
+
+/// <summary>Registers the Victoria connector on a kernel builder.</summary>
+public static class VictoriaKernelBuilderExtensions
+{
+    /// <inheritdoc cref="VictoriaServiceCollectionExtensions.AddVictoriaChatCompletion(Microsoft.Extensions.DependencyInjection.IServiceCollection, Action{VictoriaOptions}?, string)"/>
+    /// <param name="builder">The kernel builder.</param>
+    /// <param name="configure">Sets the options (defaults: <c>http://localhost:8010</c>, sync mode).</param>
+    /// <param name="name">The backend's name and service key.</param>
+    public static IKernelBuilder AddVictoriaChatCompletion(
+        this IKernelBuilder builder, Action<VictoriaOptions>? configure = null, string name = BackendNames.Victoria)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Services.AddVictoriaChatCompletion(configure, name);
+        return builder;
+    }
+
+    /// <inheritdoc cref="VictoriaServiceCollectionExtensions.AddVictoriaChatCompletion(Microsoft.Extensions.DependencyInjection.IServiceCollection, IConfiguration, string)"/>
+    /// <param name="builder">The kernel builder.</param>
+    /// <param name="section">The configuration section holding the options.</param>
+    /// <param name="name">The backend's name and service key.</param>
+    public static IKernelBuilder AddVictoriaChatCompletion(
+        this IKernelBuilder builder, IConfiguration section, string name = BackendNames.Victoria)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Services.AddVictoriaChatCompletion(section, name);
+        return builder;
+    }
+}

@@ -1,0 +1,138 @@
+using System.Text.Json;
+using AgentHost.Backends;
+using Microsoft.Extensions.Logging;
+
+namespace AgentHost.Connectors.Ollama;
+
+/// <summary>
+/// Sits on the Ollama <see cref="HttpClient"/> below OllamaSharp and makes every failure look the same as in the other
+/// connectors: a non-success status becomes <see cref="BackendHttpOperationException"/> (with Ollama's
+/// <c>{"error": "..."}</c> text and <c>Retry-After</c>), and generation bodies are read through
+/// <see cref="OllamaNdjsonGuardStream"/> (in-band error lines, malformed and truncated replies).
+/// </summary>
+internal sealed class OllamaHttpGuardHandler : DelegatingHandler
+{
+    private const int MaxErrorBodyChars = 4000;
+    private readonly string _backend;
+    private readonly TimeProvider _timeProvider;
+    private readonly ILogger _logger;
+
+    public OllamaHttpGuardHandler(string backend, TimeProvider timeProvider, ILogger logger)
+    {
+        _backend = backend;
+        _timeProvider = timeProvider;
+        _logger = logger;
+    }
+
+    protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        var caller = OllamaCallContext.CallerToken;
+        var response = await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
+        if (!response.IsSuccessStatusCode)
+        {
+            using (response)
+            {
+                throw await ToExceptionAsync(request, response, cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        if (request.Method == HttpMethod.Post && IsGeneration(request.RequestUri))
+        {
+            var original = response.Content;
+            var body = await original.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+            var guarded = new StreamContent(new OllamaNdjsonGuardStream(body, _backend, caller));
+            foreach (var header in original.Headers)
+            {
+                if (!string.Equals(header.Key, "Content-Length", StringComparison.OrdinalIgnoreCase))
+                {
+                    guarded.Headers.TryAddWithoutValidation(header.Key, header.Value);
+                }
+            }
+
+            response.Content = guarded;
+        }
+
+        return response;
+    }
+
+    private async Task<BackendHttpOperationException> ToExceptionAsync(HttpRequestMessage request, HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        string? body = null;
+        try
+        {
+            body = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
+            if (body.Length > MaxErrorBodyChars)
+            {
+                body = body[..MaxErrorBodyChars];
+            }
+        }
+        catch (Exception ex) when (ex is HttpRequestException or IOException)
+        {
+            // The status says enough; the body was cut.
+        }
+
+        var serverError = ErrorText(body);
+        var retryAfter = RetryAfterParser.Parse(response.Headers, _timeProvider);
+        OllamaLog.HttpError(_logger, _backend, request.Method.Method, request.RequestUri?.AbsolutePath ?? "?", (int)response.StatusCode, serverError ?? string.Empty);
+        return new BackendHttpOperationException(_backend, response.StatusCode, serverError, body, retryAfter);
+    }
+
+    /// <summary>Ollama's <c>{"error": "..."}</c>, the OpenAI-shaped <c>{"error": {"message"}}</c>, FastAPI's <c>{"detail"}</c>, or the plain body.</summary>
+    internal static string? ErrorText(string? body)
+    {
+        if (string.IsNullOrWhiteSpace(body))
+        {
+            return null;
+        }
+
+        try
+        {
+            using var document = JsonDocument.Parse(body);
+            var root = document.RootElement;
+            if (root.ValueKind == JsonValueKind.Object)
+            {
+                if (root.TryGetProperty("error", out var error))
+                {
+                    if (error.ValueKind == JsonValueKind.String)
+                    {
+                        return error.GetString();
+                    }
+
+                    if (error.ValueKind == JsonValueKind.Object && error.TryGetProperty("message", out var message) && message.ValueKind == JsonValueKind.String)
+                    {
+                        return message.GetString();
+                    }
+                }
+
+                if (root.TryGetProperty("detail", out var detail) && detail.ValueKind == JsonValueKind.String)
+                {
+                    return detail.GetString();
+                }
+            }
+        }
+        catch (JsonException)
+        {
+        }
+
+        var trimmed = body.Trim();
+        return trimmed.Length <= 300 ? trimmed : trimmed[..300] + "…";
+    }
+
+    private static bool IsGeneration(Uri? uri)
+    {
+        var path = uri is null ? string.Empty : uri.IsAbsoluteUri ? uri.AbsolutePath : uri.OriginalString;
+        return path.EndsWith("api/chat", StringComparison.Ordinal) || path.EndsWith("api/generate", StringComparison.Ordinal);
+    }
+}
+
+/// <summary>Carries the caller's cancellation token from the chat client down to the body reads of its request.</summary>
+internal static class OllamaCallContext
+{
+    private static readonly AsyncLocal<CancellationToken> Caller = new();
+
+    public static CancellationToken CallerToken
+    {
+        get => Caller.Value;
+        set => Caller.Value = value;
+    }
+}

@@ -25,6 +25,7 @@ internal sealed class OllamaNdjsonGuardStream : Stream
     private int _readyOffset;
     private bool _done;
     private bool _eof;
+    private BackendResponseException? _deferred;
 
     public OllamaNdjsonGuardStream(Stream inner, string backend, CancellationToken caller)
     {
@@ -68,6 +69,12 @@ internal sealed class OllamaNdjsonGuardStream : Stream
 
     private async Task FillAsync(CancellationToken cancellationToken)
     {
+        if (_deferred is { } problem)
+        {
+            _eof = true;
+            throw problem;
+        }
+
         int read;
         using (var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _caller))
         {
@@ -110,17 +117,28 @@ internal sealed class OllamaNdjsonGuardStream : Stream
         _pending.SetLength(0);
         _pending.Write(chunk[(lastNewLine + 1)..]);
 
+        // Lines before a bad one are handed on first (the caller sees what the server sent before the problem);
+        // the problem surfaces on the next read.
         var start = 0;
         for (var i = 0; i < complete.Length; i++)
         {
             if (complete[i] == (byte)'\n')
             {
-                Check(complete.AsSpan(start, i - start));
+                try
+                {
+                    Check(complete.AsSpan(start, i - start));
+                }
+                catch (BackendResponseException ex)
+                {
+                    _deferred = ex;
+                    break;
+                }
+
                 start = i + 1;
             }
         }
 
-        _ready = complete;
+        _ready = start == complete.Length ? complete : complete[..start];
         _readyOffset = 0;
     }
 

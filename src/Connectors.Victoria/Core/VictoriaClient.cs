@@ -18,11 +18,12 @@ internal sealed class VictoriaClient(Func<HttpClient> httpClient, VictoriaOption
     public VictoriaOptions Options => options;
 
     /// <summary>Runs a goal and returns Victoria's final answer.</summary>
+    /// <remarks>Bodies are read after the headers, so a connection dropped mid-body is reported as a cut reply, not as a connect failure.</remarks>
     public async Task<VictoriaReply> RunAsync(VictoriaRunRequest request, CancellationToken cancellationToken)
     {
         var http = httpClient();
         var path = options.Mode == VictoriaRunMode.Async ? "run?async_mode=true" : "run?async_mode=false";
-        using var response = await PostAsync(http, path, request, HttpCompletionOption.ResponseContentRead, cancellationToken).ConfigureAwait(false);
+        using var response = await PostAsync(http, path, request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
         var body = await ReadBodyAsync(response, cancellationToken).ConfigureAwait(false);
         EnsureSuccess(response, body);
 
@@ -63,7 +64,7 @@ internal sealed class VictoriaClient(Func<HttpClient> httpClient, VictoriaOption
             }
 
             await Task.Delay(options.PollInterval, timeProvider, cancellationToken).ConfigureAwait(false);
-            using var response = await http.GetAsync(Url(http, $"run/status/{Uri.EscapeDataString(taskId)}"), cancellationToken).ConfigureAwait(false);
+            using var response = await http.GetAsync(Url(http, $"run/status/{Uri.EscapeDataString(taskId)}"), HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
             var body = await ReadBodyAsync(response, cancellationToken).ConfigureAwait(false);
             if (response.StatusCode == HttpStatusCode.NotFound)
             {

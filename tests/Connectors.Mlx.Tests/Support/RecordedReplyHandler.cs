@@ -1,0 +1,35 @@
+using System.Net;
+using System.Text;
+
+namespace AgentHost.Connectors.Mlx.Tests.Support;
+
+/// <summary>Answers every request with the exact bytes of a recorded reply from <c>TestData/</c>, and keeps the requests.</summary>
+internal sealed class RecordedReplyHandler(HttpStatusCode status, string fileOrBody, string contentType = "application/json", bool isFile = true) : HttpMessageHandler
+{
+    public List<(HttpRequestMessage Request, string? Body)> Requests { get; } = [];
+
+    public Action<HttpResponseMessage>? Customize { get; init; }
+
+    public static string Read(string file) => File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "TestData", file));
+
+    public static MlxChatCompletionService Service(RecordedReplyHandler handler, Action<MlxOptions>? configure = null)
+    {
+        var options = new MlxOptions { Endpoint = "http://mlx.test:11435" };
+        configure?.Invoke(options);
+        return new MlxChatCompletionService(new HttpClient(handler), options);
+    }
+
+    protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        Requests.Add((request, request.Content is null ? null : await request.Content.ReadAsStringAsync(cancellationToken)));
+        var body = isFile ? Read(fileOrBody) : fileOrBody;
+        var response = new HttpResponseMessage(status)
+        {
+            Content = new StreamContent(new MemoryStream(Encoding.UTF8.GetBytes(body))),
+            RequestMessage = request,
+        };
+        response.Content.Headers.TryAddWithoutValidation("Content-Type", contentType);
+        Customize?.Invoke(response);
+        return response;
+    }
+}

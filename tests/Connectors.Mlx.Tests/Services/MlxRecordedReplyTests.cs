@@ -70,16 +70,16 @@ public sealed class MlxRecordedReplyTests
         Assert.Equal("stop", last[MlxMetadataKeys.DoneReason]);
     }
 
-    [Fact]
-    public async Task Validation_422_is_summarised_field_by_field()
+    [Theory]
+    [InlineData("error_422.json", "body.prompt: field required; body.max_tokens: none is not an allowed value")]
+    [InlineData("error_422_pydantic2.json", "body.prompt: Field required; body.max_tokens: Input should be a valid integer, unable to parse string as an integer")]
+    public async Task Validation_422_is_summarised_field_by_field(string file, string expected)
     {
-        var handler = new RecordedReplyHandler(HttpStatusCode.UnprocessableEntity, "error_422.json");
+        var handler = new RecordedReplyHandler(HttpStatusCode.UnprocessableEntity, file);
 
         var e = await Assert.ThrowsAsync<BackendHttpOperationException>(() => RecordedReplyHandler.Service(handler).GetChatMessageContentAsync(History("hi")));
 
-        Assert.Equal(
-            "body.prompt: Field required; body.max_tokens: Input should be a valid integer, unable to parse string as an integer",
-            e.ServerError);
+        Assert.Equal(expected, e.ServerError);
     }
 
     [Fact]

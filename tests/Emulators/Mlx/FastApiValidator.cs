@@ -5,12 +5,15 @@ using System.Text.Json.Nodes;
 namespace AgentHost.Emulators.Mlx;
 
 /// <summary>
-/// Checks a request body against a pydantic model the way FastAPI does, producing its 422 <c>detail</c> list
-/// (<c>{"type", "loc": ["body", field], "msg", "input"}</c>). Pydantic's lax mode: numeric strings pass as numbers,
-/// <c>"true"</c>/<c>1</c> as booleans; <c>null</c> passes only for <c>Optional</c> fields.
+/// Checks a request body against the server's pydantic model the way FastAPI 0.92 with pydantic 1.10 does (the
+/// versions the real server runs under here), producing its 422 <c>detail</c> list of <c>{"loc", "msg", "type"}</c>.
+/// Pydantic 1 coerces: numbers pass as strings, numeric strings as numbers, <c>"yes"</c>/<c>1</c> as booleans;
+/// <c>null</c> passes only for <c>Optional</c> fields.
 /// </summary>
 internal sealed class FastApiValidator
 {
+    private static readonly string[] BoolWords = ["0", "off", "f", "false", "n", "no", "1", "on", "t", "true", "y", "yes"];
+
     private FastApiValidator(JsonObject? body) => Body = body;
 
     /// <summary>The body, when it was a JSON object.</summary>
@@ -29,7 +32,16 @@ internal sealed class FastApiValidator
         catch (JsonException e)
         {
             var invalid = new FastApiValidator(null);
-            invalid.Errors.Add(new { type = "json_invalid", loc = new object[] { "body", (int)(e.BytePositionInLine ?? 0) }, msg = "JSON decode error", input = new { }, ctx = new { error = "Expecting value" } });
+            var line = (e.LineNumber ?? 0) + 1;
+            var column = (e.BytePositionInLine ?? 0) + 1;
+            var position = Math.Min(text.Length, (int)column - 1);
+            invalid.Errors.Add(new
+            {
+                loc = new object[] { "body", position },
+                msg = $"Expecting value: line {line} column {column} (char {position})",
+                type = "value_error.jsondecode",
+                ctx = new { msg = "Expecting value", doc = text, pos = position, lineno = line, colno = column },
+            });
             return invalid;
         }
 
@@ -39,88 +51,114 @@ internal sealed class FastApiValidator
         }
 
         var wrong = new FastApiValidator(null);
-        wrong.Errors.Add(new { type = "model_attributes_type", loc = new[] { "body" }, msg = "Input should be a valid dictionary or object to extract fields from", input = node });
+        wrong.Errors.Add(Error(["body"], "value is not a valid dict", "type_error.dict"));
         return wrong;
     }
 
-    public static bool IsTrue(JsonNode? node) => node is JsonValue v && (v.TryGetValue<bool>(out var b) ? b : v.TryGetValue<string>(out var s) && s is "true" or "1" or "yes" or "on");
+    /// <summary>A string field's value after pydantic 1's coercion (numbers become their text).</summary>
+    public static string? Text(JsonNode? node) => node is JsonValue v
+        ? v.GetValueKind() == JsonValueKind.String ? v.GetValue<string>() : v.GetValueKind() == JsonValueKind.Number ? v.ToJsonString() : null
+        : null;
 
-    public void String(string field, bool required = false) =>
-        Check(field, required, nullable: !required, v => v.GetValueKind() == JsonValueKind.String, "string_type", "Input should be a valid string");
+    public static bool IsTrue(JsonNode? node) => node is JsonValue v && v.GetValueKind() switch
+    {
+        JsonValueKind.True => true,
+        JsonValueKind.Number => v.GetValue<double>() == 1,
+        JsonValueKind.String => v.GetValue<string>().ToLowerInvariant() is "1" or "on" or "t" or "true" or "y" or "yes",
+        _ => false,
+    };
+
+    public void String(string field, bool required = false) => Check(field, required, nullable: !required,
+        v => v.GetValueKind() is JsonValueKind.String or JsonValueKind.Number, "str type expected", "type_error.str");
 
     public void Int(string field) => Check(field, false, false, v => v.GetValueKind() switch
     {
-        JsonValueKind.Number => v.GetValue<double>() % 1 == 0,
-        JsonValueKind.String => long.TryParse(v.GetValue<string>(), NumberStyles.Integer, CultureInfo.InvariantCulture, out _),
+        JsonValueKind.Number or JsonValueKind.True or JsonValueKind.False => true,
+        JsonValueKind.String => long.TryParse(v.GetValue<string>().Trim(), NumberStyles.Integer, CultureInfo.InvariantCulture, out _),
         _ => false,
-    }, "int_parsing", "Input should be a valid integer");
+    }, "value is not a valid integer", "type_error.integer");
 
     public void Number(string field) => Check(field, false, false, v => v.GetValueKind() switch
     {
-        JsonValueKind.Number => true,
+        JsonValueKind.Number or JsonValueKind.True or JsonValueKind.False => true,
         JsonValueKind.String => double.TryParse(v.GetValue<string>(), NumberStyles.Float, CultureInfo.InvariantCulture, out _),
         _ => false,
-    }, "float_parsing", "Input should be a valid number");
+    }, "value is not a valid float", "type_error.float");
 
     public void Bool(string field, bool nullable = false) => Check(field, false, nullable, v => v.GetValueKind() switch
     {
         JsonValueKind.True or JsonValueKind.False => true,
         JsonValueKind.Number => v.GetValue<double>() is 0 or 1,
-        JsonValueKind.String => v.GetValue<string>().ToLowerInvariant() is "true" or "false" or "1" or "0" or "yes" or "no" or "on" or "off" or "t" or "f" or "y" or "n",
+        JsonValueKind.String => BoolWords.Contains(v.GetValue<string>().ToLowerInvariant()),
         _ => false,
-    }, "bool_parsing", "Input should be a valid boolean");
+    }, "value could not be parsed to a boolean", "type_error.bool");
 
-    public void Object(string field) => Check(field, false, true, v => v.GetValueKind() == JsonValueKind.Object, "dict_type", "Input should be a valid dictionary");
+    public void Object(string field) => Check(field, false, true, v => v.GetValueKind() == JsonValueKind.Object, "value is not a valid dict", "type_error.dict");
 
     /// <summary>A required list of <c>{"role": str, "content": str}</c>.</summary>
     public void Messages(string field)
     {
         if (!Body!.TryGetPropertyValue(field, out var node))
         {
-            Missing([field]);
+            Errors.Add(Error(["body", field], "field required", "value_error.missing"));
             return;
         }
 
         if (node is not JsonArray list)
         {
-            Errors.Add(new { type = "list_type", loc = new object[] { "body", field }, msg = "Input should be a valid list", input = node });
+            Errors.Add(node is null
+                ? Error(["body", field], "none is not an allowed value", "type_error.none.not_allowed")
+                : Error(["body", field], "value is not a valid list", "type_error.list"));
             return;
         }
 
         for (var i = 0; i < list.Count; i++)
         {
+            if (list[i] is not JsonObject message)
+            {
+                Errors.Add(Error(["body", field, i], "value is not a valid dict", "type_error.dict"));
+                continue;
+            }
+
             foreach (var key in new[] { "role", "content" })
             {
-                var value = list[i] as JsonObject;
-                if (value is null || !value.TryGetPropertyValue(key, out var item))
+                if (!message.TryGetPropertyValue(key, out var item))
                 {
-                    Missing([field, i, key]);
+                    Errors.Add(Error(["body", field, i, key], "field required", "value_error.missing"));
                 }
-                else if (item?.GetValueKind() != JsonValueKind.String)
+                else if (item is null)
                 {
-                    Errors.Add(new { type = "string_type", loc = new object[] { "body", field, i, key }, msg = "Input should be a valid string", input = item });
+                    Errors.Add(Error(["body", field, i, key], "none is not an allowed value", "type_error.none.not_allowed"));
+                }
+                else if (item.GetValueKind() is not (JsonValueKind.String or JsonValueKind.Number))
+                {
+                    Errors.Add(Error(["body", field, i, key], "str type expected", "type_error.str"));
                 }
             }
         }
     }
 
-    private void Check(string field, bool required, bool nullable, Func<JsonNode, bool> valid, string type, string msg)
+    private void Check(string field, bool required, bool nullable, Func<JsonNode, bool> valid, string msg, string type)
     {
         if (!Body!.TryGetPropertyValue(field, out var node))
         {
             if (required)
             {
-                Missing([field]);
+                Errors.Add(Error(["body", field], "field required", "value_error.missing"));
             }
 
             return;
         }
 
-        if (node is null ? !nullable : !valid(node))
+        if (node is null && !nullable)
         {
-            Errors.Add(new { type = node is null ? type.Replace("_parsing", "_type", StringComparison.Ordinal) : type, loc = new object[] { "body", field }, msg, input = node });
+            Errors.Add(Error(["body", field], "none is not an allowed value", "type_error.none.not_allowed"));
+        }
+        else if (node is not null && !valid(node))
+        {
+            Errors.Add(Error(["body", field], msg, type));
         }
     }
 
-    private void Missing(object[] loc) => Errors.Add(new { type = "missing", loc = new object[] { "body" }.Concat(loc).ToArray(), msg = "Field required", input = Body });
+    private static object Error(object[] loc, string msg, string type) => new { loc, msg, type };
 }

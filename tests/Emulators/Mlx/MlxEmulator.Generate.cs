@@ -30,8 +30,8 @@ public sealed partial class MlxEmulator
             return;
         }
 
-        var model = ResolveModel((string?)body["model"], (string?)body["category"]);
-        var answer = AnswerFor(faults, LastUserText((string)body["prompt"]!));
+        var model = ResolveModel(FastApiValidator.Text(body["model"]), FastApiValidator.Text(body["category"]));
+        var answer = AnswerFor(faults, LastUserText(FastApiValidator.Text(body["prompt"])!));
         await AnswerAsync(context, faults, model, answer, FastApiValidator.IsTrue(body["stream"]), chatShape: false);
     }
 
@@ -62,9 +62,9 @@ public sealed partial class MlxEmulator
         }
 
         // The real route keeps system and user messages, drops assistant ones, and answers with /api/generate's stream.
-        var lastUser = body["messages"]!.AsArray().LastOrDefault(m => (string?)m!["role"] == "user");
-        var answer = AnswerFor(faults, (string?)lastUser?["content"] ?? "");
-        await AnswerAsync(context, faults, ResolveModel((string?)body["model"], null), answer, FastApiValidator.IsTrue(body["stream"]), chatShape: true);
+        var lastUser = body["messages"]!.AsArray().LastOrDefault(m => FastApiValidator.Text(m?["role"]) == "user");
+        var answer = AnswerFor(faults, FastApiValidator.Text(lastUser?["content"]) ?? "");
+        await AnswerAsync(context, faults, ResolveModel(FastApiValidator.Text(body["model"]), null), answer, FastApiValidator.IsTrue(body["stream"]), chatShape: true);
     }
 
     private async Task AnswerAsync(HttpContext context, RequestFaults faults, string model, string answer, bool stream, bool chatShape)

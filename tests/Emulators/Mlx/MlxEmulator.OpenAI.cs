@@ -35,9 +35,9 @@ public sealed partial class MlxEmulator
             return;
         }
 
-        var lastUser = body["messages"]!.AsArray().LastOrDefault(m => (string?)m!["role"] == "user");
-        var answer = AnswerFor(faults, (string?)lastUser?["content"] ?? "");
-        var model = (string?)body["model"] ?? OpenAIModel;
+        var lastUser = body["messages"]!.AsArray().LastOrDefault(m => FastApiValidator.Text(m?["role"]) == "user");
+        var answer = AnswerFor(faults, FastApiValidator.Text(lastUser?["content"]) ?? "");
+        var model = FastApiValidator.Text(body["model"]) ?? OpenAIModel;
         var id = "chatcmpl-" + Guid.NewGuid().ToString("N");
         if (FastApiValidator.IsTrue(body["stream"]))
         {

@@ -1,0 +1,51 @@
+using AgentHost.Backends;
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.DependencyInjection;
+using Polly;
+
+namespace AgentHost.Fallback.Core;
+
+/// <summary>One backend as the chain uses it: its descriptor, its keyed chat client and its resilience pipeline (breaker state lives here).</summary>
+internal sealed class FallbackBackend
+{
+    private readonly IServiceProvider _services;
+    private IChatClient? _client;
+
+    public FallbackBackend(IServiceProvider services, BackendDescriptor descriptor, BackendResilienceSettings resilience, ResiliencePipeline pipeline)
+    {
+        _services = services;
+        Descriptor = descriptor;
+        Resilience = resilience;
+        Pipeline = pipeline;
+    }
+
+    public string Name => Descriptor.Name;
+
+    public BackendDescriptor Descriptor { get; }
+
+    public BackendResilienceSettings Resilience { get; }
+
+    public ResiliencePipeline Pipeline { get; }
+
+    /// <summary>The backend's current options (enabled flag, endpoint, model, capabilities).</summary>
+    public BackendOptions Options => Descriptor.GetOptions(_services);
+
+    /// <summary>The backend's keyed <see cref="IChatClient"/>, resolved on first use.</summary>
+    public IChatClient Client => _client ??= _services.GetRequiredKeyedService<IChatClient>(Descriptor.Name);
+
+    /// <summary>The endpoint for log lines, or a placeholder when it cannot be read.</summary>
+    public string EndpointForLog
+    {
+        get
+        {
+            try
+            {
+                return Options.Endpoint ?? "(no endpoint)";
+            }
+            catch (Exception)
+            {
+                return "(options unavailable)";
+            }
+        }
+    }
+}

@@ -1,0 +1,345 @@
+using System.Diagnostics;
+using System.Runtime.CompilerServices;
+using System.Runtime.ExceptionServices;
+using System.Text;
+using AgentHost.Backends;
+using AgentHost.Fallback.Core;
+using AgentHost.Fallback.Resilience;
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Polly.CircuitBreaker;
+
+namespace AgentHost.Fallback;
+
+/// <summary>
+/// The fallback chain as an <see cref="IChatClient"/>: each model call goes to the backends of
+/// <see cref="FallbackOptions.Order"/> in turn (their keyed <see cref="IChatClient"/>s), skipping those that are down,
+/// open-circuited or unable to serve the request, until one answers. Streaming commits on the first content: before it
+/// a failure fails over silently, after it a <see cref="FallbackStreamInterruptedException"/> says what was streamed.
+/// Every answer carries a <see cref="FallbackReport"/>. Put function invocation above this client, never below.
+/// </summary>
+public sealed class FallbackChatClient : IChatClient
+{
+    private readonly IReadOnlyList<FallbackOrderEntry> _order;
+    private readonly Dictionary<string, FallbackBackend> _backends = new(StringComparer.OrdinalIgnoreCase);
+    private readonly BackendHealthMonitor _health;
+    private readonly FallbackOptions _options;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly ChatClientMetadata _metadata = new(FallbackTelemetry.Name);
+
+    /// <summary>Creates the chain over the backends registered in <paramref name="services"/> (their <see cref="BackendDescriptor"/>s).</summary>
+    public FallbackChatClient(IServiceProvider services, IOptions<FallbackOptions> options, BackendHealthMonitor health,
+        TimeProvider? timeProvider = null, ILogger<FallbackChatClient>? logger = null)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(health);
+        _options = options.Value;
+        _health = health;
+        _time = timeProvider ?? TimeProvider.System;
+        _logger = (ILogger?)logger ?? NullLogger.Instance;
+        var descriptors = services.GetServices<BackendDescriptor>().DistinctBy(d => d.Name, StringComparer.OrdinalIgnoreCase).ToList();
+        _order = FallbackOrder.Resolve(_options, descriptors, out var error);
+        if (error is not null)
+        {
+            throw new OptionsValidationException(nameof(FallbackOptions), typeof(FallbackOptions), [error]);
+        }
+
+        foreach (var descriptor in descriptors.Where(d => _order.Any(e => e.Name == d.Name)))
+        {
+            var settings = BackendResilienceSettings.Resolve(_options.Resilience, _options.Backends.GetValueOrDefault(descriptor.Name));
+            var pipeline = BackendResiliencePipeline.Create(descriptor.Name, settings, _time, _logger);
+            _backends[descriptor.Name] = new FallbackBackend(services, descriptor, settings, pipeline);
+        }
+    }
+
+    /// <summary>The order in force, as configured (e.g. <c>Victoria?</c>, <c>Mlx</c>, ...), with registered spellings.</summary>
+    public IReadOnlyList<string> Order => [.. _order.Select(e => e.ToString())];
+
+    /// <inheritdoc />
+    public async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(messages);
+        using var activity = FallbackTelemetry.ActivitySource.StartActivity("fallback.chat");
+        var call = NewCall(messages, options);
+        await using var winner = await AcquireAsync(call, streaming: false, cancellationToken).ConfigureAwait(false);
+        await winner.Run.ConfigureAwait(false);
+        var response = winner.Response!;
+        var report = Succeed(call, winner, response.ModelId, activity);
+        Stamp(response.AdditionalProperties ??= [], report);
+        foreach (var message in response.Messages)
+        {
+            Stamp(message.AdditionalProperties ??= [], report);
+        }
+
+        return response;
+    }
+
+    /// <inheritdoc />
+    public async IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null,
+        [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(messages);
+        using var activity = FallbackTelemetry.ActivitySource.StartActivity("fallback.chat.stream");
+        var call = NewCall(messages, options);
+        await using var winner = await AcquireAsync(call, streaming: true, cancellationToken).ConfigureAwait(false);
+        var streamed = new StringBuilder();
+        ChatResponseUpdate? last = null;
+        Exception? broke = null;
+        while (true)
+        {
+            ChatResponseUpdate? update;
+            try
+            {
+                if (!winner.Updates.TryRead(out update))
+                {
+                    if (!await winner.Updates.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
+                    {
+                        break;
+                    }
+
+                    continue;
+                }
+            }
+            catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+            {
+                broke = ex;
+                break;
+            }
+
+            if (last is null)
+            {
+                var snapshot = call.Report(winner.Name, ModelOf(winner, update.ModelId), complete: false, winner.ToRecord(FallbackAttemptOutcome.Succeeded));
+                Stamp(update.AdditionalProperties ??= [], snapshot);
+            }
+
+            streamed.Append(update.Text);
+            last = update;
+            yield return update;
+        }
+
+        if (broke is not null)
+        {
+            var error = FallbackErrorClassifier.Describe(broke);
+            call.Add(winner.ToRecord(FallbackAttemptOutcome.Failed, error));
+            _logger.StreamInterrupted(winner.Name, streamed.Length, error);
+            activity?.SetStatus(ActivityStatusCode.Error, error);
+            throw new FallbackStreamInterruptedException(winner.Name, streamed.ToString(), call.Report(winner.Name, ModelOf(winner, last?.ModelId)), broke);
+        }
+
+        var report = Succeed(call, winner, last?.ModelId, activity);
+        var final = new ChatResponseUpdate(last?.Role ?? ChatRole.Assistant, (IList<AIContent>)[])
+        {
+            MessageId = last?.MessageId,
+            ResponseId = last?.ResponseId,
+            AuthorName = last?.AuthorName,
+            ModelId = last?.ModelId,
+            AdditionalProperties = new() { [FallbackReport.MetadataKey] = report },
+        };
+        yield return final;
+    }
+
+    /// <inheritdoc />
+    public object? GetService(Type serviceType, object? serviceKey = null)
+    {
+        ArgumentNullException.ThrowIfNull(serviceType);
+        return serviceKey is not null ? null
+            : serviceType == typeof(ChatClientMetadata) ? _metadata
+            : serviceType.IsInstanceOfType(this) ? this
+            : serviceType == typeof(BackendHealthMonitor) ? _health
+            : null;
+    }
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        // The backends' clients belong to the container that registered them.
+    }
+
+    private FallbackCall NewCall(IEnumerable<ChatMessage> messages, ChatOptions? options)
+    {
+        IReadOnlyList<ChatMessage> list = messages as IReadOnlyList<ChatMessage> ?? [.. messages];
+        return new FallbackCall(list, options, new AttemptPlanner(_order, name => _backends[name], _health, list, options));
+    }
+
+    /// <summary>Starts backends in order (and, when hedging, a second one beside a slow first) until one commits.</summary>
+    private async Task<BackendAttempt> AcquireAsync(FallbackCall call, bool streaming, CancellationToken cancellationToken)
+    {
+        var running = new List<BackendAttempt>(2);
+        using var hedgeCts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        Task? hedge = null;
+        try
+        {
+            while (true)
+            {
+                if (running.Count == 0)
+                {
+                    running.Add(StartNext(call, streaming, cancellationToken) ?? throw Exhausted(call));
+                    hedge = null;
+                }
+
+                if (hedge is null && _options.Hedging.Enabled && running.Count == 1 && call.Planner.HasMore)
+                {
+                    hedge = Task.Delay(_options.Hedging.Delay, _time, hedgeCts.Token);
+                }
+
+                var done = await Task.WhenAny(running.Select(a => a.Committed).Append(hedge ?? Task.Delay(Timeout.Infinite, hedgeCts.Token))).ConfigureAwait(false);
+                if (done == hedge)
+                {
+                    hedge = null;
+                    if (StartNext(call, streaming, cancellationToken) is { } extra)
+                    {
+                        _logger.Hedging(running[0].Name, FallbackErrorClassifier.Format(_options.Hedging.Delay), extra.Name);
+                        running.Add(extra);
+                    }
+
+                    continue;
+                }
+
+                cancellationToken.ThrowIfCancellationRequested();
+                var attempt = running.First(a => a.Committed == done);
+                running.Remove(attempt);
+                if (attempt.Committed.IsCompletedSuccessfully)
+                {
+                    await CancelAllAsync(call, running, $"{attempt.Name} answered first").ConfigureAwait(false);
+                    return attempt;
+                }
+
+                await using (attempt.ConfigureAwait(false))
+                {
+                    await attempt.Run.ConfigureAwait(false);
+                    OnFailed(call, attempt, cancellationToken);
+                }
+
+                hedge = null;
+            }
+        }
+        catch (Exception)
+        {
+            await CancelAllAsync(call, running, cancellationToken.IsCancellationRequested ? "cancelled by the caller" : "call ended").ConfigureAwait(false);
+            throw;
+        }
+        finally
+        {
+            await hedgeCts.CancelAsync().ConfigureAwait(false);
+        }
+    }
+
+    private BackendAttempt? StartNext(FallbackCall call, bool streaming, CancellationToken cancellationToken)
+    {
+        var before = call.Attempts.Count;
+        var skipped = new List<FallbackAttempt>();
+        var backend = call.Planner.Next(skipped);
+        foreach (var skip in skipped)
+        {
+            call.Add(skip);
+            _logger.Skipped(skip.Backend, skip.SkipReason!);
+        }
+
+        if (call.PendingFailure is { } pending)
+        {
+            _logger.Failed(pending.Backend, pending.Error, backend is null ? "no backend left" : $"trying {backend.Name}");
+            call.PendingFailure = null;
+        }
+
+        return backend is null ? null
+            : BackendAttempt.Start(backend, call.Messages, call.Options, streaming, _options.ForwardModelId, _time, _logger, cancellationToken);
+    }
+
+    /// <summary>Records a failed attempt; rethrows what must surface at once (caller errors, the caller's cancellation).</summary>
+    private void OnFailed(FallbackCall call, BackendAttempt attempt, CancellationToken cancellationToken)
+    {
+        var error = attempt.Error!;
+        if (error is BrokenCircuitException && attempt.Tries == 0)
+        {
+            call.Add(attempt.ToRecord(FallbackAttemptOutcome.Skipped, skipReason: "circuit open") with { Duration = TimeSpan.Zero });
+            _logger.Skipped(attempt.Name, "circuit open");
+            return;
+        }
+
+        var cause = error is BrokenCircuitException && attempt.LastTryError is { } last ? last : error;
+        var kind = FallbackErrorClassifier.Classify(cause, cancellationToken);
+        if (kind == FallbackErrorClass.Cancelled)
+        {
+            call.Add(attempt.ToRecord(FallbackAttemptOutcome.Cancelled, "cancelled by the caller"));
+            cancellationToken.ThrowIfCancellationRequested();
+        }
+
+        var text = FallbackErrorClassifier.Describe(cause);
+        if (FallbackErrorClassifier.RetryAfterOf(cause) is { } wait && wait > attempt.Backend.Resilience.MaxRetryAfterWait)
+        {
+            text += $" (asked to wait {FallbackErrorClassifier.Format(wait)}; not waiting)";
+        }
+
+        call.Add(attempt.ToRecord(FallbackAttemptOutcome.Failed, text));
+        call.LastError = cause;
+        if (kind == FallbackErrorClass.CallerError)
+        {
+            _logger.Failed(attempt.Name, text, "caller error, not failing over");
+            cause.Data[FallbackReport.MetadataKey] = call.Report();
+            ExceptionDispatchInfo.Throw(cause);
+        }
+
+        if (kind == FallbackErrorClass.ContextLength)
+        {
+            call.Planner.ContextTooLong(attempt.Backend);
+        }
+
+        call.PendingFailure = (attempt.Name, text);
+        FallbackTelemetry.Failover(attempt.Name);
+    }
+
+    private static async Task CancelAllAsync(FallbackCall call, List<BackendAttempt> running, string why)
+    {
+        foreach (var attempt in running)
+        {
+            attempt.Cancel();
+            await attempt.DisposeAsync().ConfigureAwait(false);
+            call.Add(attempt.ToRecord(FallbackAttemptOutcome.Cancelled, why));
+        }
+
+        running.Clear();
+    }
+
+    private FallbackExhaustedException Exhausted(FallbackCall call)
+    {
+        FallbackTelemetry.NoBackendAnswered();
+        var report = call.Report();
+        var exception = new FallbackExhaustedException(report, call.LastError);
+        Activity.Current?.SetStatus(ActivityStatusCode.Error, exception.Message);
+        return exception;
+    }
+
+    private FallbackReport Succeed(FallbackCall call, BackendAttempt winner, string? modelId, Activity? activity)
+    {
+        var record = winner.ToRecord(FallbackAttemptOutcome.Succeeded);
+        call.Add(record);
+        _logger.Answered(winner.Name, FallbackErrorClassifier.Format(record.Duration), record.TimeToFirstToken is { } t ? FallbackErrorClassifier.Format(t) : "-");
+        activity?.SetTag("agenthost.backend", winner.Name);
+        activity?.SetTag("agenthost.attempts", call.Attempts.Count);
+        return call.Report(winner.Name, ModelOf(winner, modelId));
+    }
+
+    private static string? ModelOf(BackendAttempt attempt, string? reported)
+    {
+        if (!string.IsNullOrWhiteSpace(reported))
+        {
+            return reported;
+        }
+
+        try
+        {
+            return attempt.Backend.Options.Model;
+        }
+        catch (Exception)
+        {
+            return null;
+        }
+    }
+
+    private static void Stamp(AdditionalPropertiesDictionary properties, FallbackReport report) => properties[FallbackReport.MetadataKey] = report;
+}

@@ -1,0 +1,66 @@
+using Microsoft.Extensions.AI;
+using Microsoft.SemanticKernel;
+
+namespace AgentHost.Fallback;
+
+/// <summary>Reads the <see cref="FallbackReport"/> the chain attaches to its answers.</summary>
+public static class FallbackReportExtensions
+{
+    /// <summary>The report of the model call that produced <paramref name="response"/> (the last call, under function invocation).</summary>
+    public static FallbackReport? GetFallbackReport(this ChatResponse response)
+    {
+        ArgumentNullException.ThrowIfNull(response);
+        return From(response.AdditionalProperties) ?? response.Messages.Select(m => From(m.AdditionalProperties)).LastOrDefault(r => r is not null);
+    }
+
+    /// <summary>The report carried by a message the chain produced.</summary>
+    public static FallbackReport? GetFallbackReport(this ChatMessage message)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        return From(message.AdditionalProperties);
+    }
+
+    /// <summary>The report carried by a streamed update: the first (a snapshot, <see cref="FallbackReport.IsComplete"/> false) and the last (complete).</summary>
+    public static FallbackReport? GetFallbackReport(this ChatResponseUpdate update)
+    {
+        ArgumentNullException.ThrowIfNull(update);
+        return From(update.AdditionalProperties);
+    }
+
+    /// <summary>The report in an SK message's metadata.</summary>
+    public static FallbackReport? GetFallbackReport(this ChatMessageContent content)
+    {
+        ArgumentNullException.ThrowIfNull(content);
+        return From(content.Metadata);
+    }
+
+    /// <summary>The report in an SK streamed message's metadata (first and last chunk).</summary>
+    public static FallbackReport? GetFallbackReport(this StreamingChatMessageContent content)
+    {
+        ArgumentNullException.ThrowIfNull(content);
+        return From(content.Metadata);
+    }
+
+    /// <summary>The report in an SK function result (a prompt function run through the chain).</summary>
+    public static FallbackReport? GetFallbackReport(this FunctionResult result)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        var value = result.GetValue<object>();
+        return From(result.Metadata) ?? (value as ChatMessageContent)?.GetFallbackReport() ?? (value as ChatResponse)?.GetFallbackReport();
+    }
+
+    /// <summary>The report of a failed call: on <see cref="FallbackExhaustedException"/>, <see cref="FallbackStreamInterruptedException"/>, or a caller error the chain surfaced.</summary>
+    public static FallbackReport? GetFallbackReport(this Exception exception)
+    {
+        ArgumentNullException.ThrowIfNull(exception);
+        return exception switch
+        {
+            FallbackExhaustedException e => e.Report,
+            FallbackStreamInterruptedException s => s.Report,
+            _ => exception.Data[FallbackReport.MetadataKey] as FallbackReport,
+        };
+    }
+
+    private static FallbackReport? From(IReadOnlyDictionary<string, object?>? properties) =>
+        properties is not null && properties.TryGetValue(FallbackReport.MetadataKey, out var value) ? value as FallbackReport : null;
+}

@@ -1,0 +1,136 @@
+using System.Collections.Concurrent;
+using AgentHost.Backends;
+using AgentHost.Fallback.Core;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+
+namespace AgentHost.Fallback;
+
+/// <summary>
+/// Holds each backend's health (healthy / degraded / down / unknown, with the reason and time), fed by the backends'
+/// keyed <see cref="IHealthCheck"/>s: by the background prober, or on demand through <see cref="ProbeAllAsync"/>.
+/// The chain reads it to skip down backends and to decide optional (<c>Name?</c>) entries. A request failure does not
+/// change it (that feeds the circuit breaker).
+/// </summary>
+public sealed class BackendHealthMonitor
+{
+    private readonly IServiceProvider _services;
+    private readonly IReadOnlyList<BackendDescriptor> _descriptors;
+    private readonly FallbackHealthOptions _options;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly ConcurrentDictionary<string, BackendHealth> _states = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>Creates the monitor over every registered backend.</summary>
+    public BackendHealthMonitor(
+        IServiceProvider services, IEnumerable<BackendDescriptor> descriptors, IOptions<FallbackOptions> options,
+        TimeProvider? timeProvider = null, ILogger<BackendHealthMonitor>? logger = null)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(descriptors);
+        ArgumentNullException.ThrowIfNull(options);
+        _services = services;
+        _descriptors = [.. descriptors.DistinctBy(d => d.Name, StringComparer.OrdinalIgnoreCase)];
+        _options = options.Value.Health;
+        _time = timeProvider ?? TimeProvider.System;
+        _logger = (ILogger?)logger ?? NullLogger.Instance;
+    }
+
+    /// <summary>Raised when a backend's state changes.</summary>
+    public event Action<BackendHealth>? Changed;
+
+    /// <summary>The current health of <paramref name="backend"/> (<see cref="BackendHealthState.Unknown"/> if never checked).</summary>
+    public BackendHealth Get(string backend)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(backend);
+        return _states.TryGetValue(backend, out var health) ? health : new BackendHealth(backend, BackendHealthState.Unknown, null, null);
+    }
+
+    /// <summary>The current health of every registered backend, in registration order.</summary>
+    public IReadOnlyList<BackendHealth> Snapshot() => [.. _descriptors.Select(d => Get(d.Name))];
+
+    /// <summary>Sets a backend's state directly (e.g. from a host-specific signal, or in tests).</summary>
+    public void Report(string backend, BackendHealthState state, string? reason = null)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(backend);
+        var health = new BackendHealth(backend, state, reason, _time.GetUtcNow());
+        _states[backend] = health;
+        _logger.HealthChanged(backend, state.ToString().ToLowerInvariant(), string.IsNullOrWhiteSpace(reason) ? string.Empty : $": {reason}");
+        Changed?.Invoke(health);
+    }
+
+    /// <summary>
+    /// Probes every enabled backend once, concurrently, each within <see cref="FallbackHealthOptions.ProbeTimeout"/>,
+    /// and returns the new states. For one-shot use (the CLI's <c>ask</c>): no interval is waited for.
+    /// </summary>
+    public async Task<IReadOnlyList<BackendHealth>> ProbeAllAsync(CancellationToken cancellationToken = default)
+    {
+        await Task.WhenAll(_descriptors.Select(d => ProbeAsync(d.Name, cancellationToken))).ConfigureAwait(false);
+        return Snapshot();
+    }
+
+    /// <summary>Probes one backend through its keyed <see cref="IHealthCheck"/> and records the result.</summary>
+    public async Task<BackendHealth> ProbeAsync(string backend, CancellationToken cancellationToken = default)
+    {
+        var descriptor = _descriptors.FirstOrDefault(d => string.Equals(d.Name, backend, StringComparison.OrdinalIgnoreCase))
+            ?? throw new ArgumentException($"'{backend}' is not a registered backend.", nameof(backend));
+        var (state, reason) = await CheckAsync(descriptor, cancellationToken).ConfigureAwait(false);
+        var previous = Get(descriptor.Name);
+        var health = new BackendHealth(descriptor.Name, state, reason, _time.GetUtcNow());
+        _states[descriptor.Name] = health;
+        if (previous.State != state || previous.Reason != reason)
+        {
+            _logger.HealthChanged(descriptor.Name, state.ToString().ToLowerInvariant(), string.IsNullOrWhiteSpace(reason) ? string.Empty : $": {reason}");
+            Changed?.Invoke(health);
+        }
+
+        return health;
+    }
+
+    private async Task<(BackendHealthState, string?)> CheckAsync(BackendDescriptor descriptor, CancellationToken cancellationToken)
+    {
+        try
+        {
+            if (!descriptor.GetOptions(_services).Enabled)
+            {
+                return (BackendHealthState.Unknown, "disabled");
+            }
+        }
+        catch (Exception ex)
+        {
+            return (BackendHealthState.Down, $"options: {ex.Message}");
+        }
+
+        var check = _services.GetKeyedService<IHealthCheck>(descriptor.Name);
+        if (check is null)
+        {
+            return (BackendHealthState.Unknown, "no health check registered");
+        }
+
+        using var timeout = new CancellationTokenSource(_options.ProbeTimeout > TimeSpan.Zero ? _options.ProbeTimeout : Timeout.InfiniteTimeSpan, _time);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
+        var context = new HealthCheckContext { Registration = new HealthCheckRegistration(descriptor.Name, check, HealthStatus.Unhealthy, null) };
+        try
+        {
+            var result = await check.CheckHealthAsync(context, linked.Token).WaitAsync(linked.Token).ConfigureAwait(false);
+            var reason = result.Description ?? (result.Exception is { } e ? FallbackErrorClassifier.Describe(e) : null);
+            return result.Status switch
+            {
+                HealthStatus.Healthy => (BackendHealthState.Healthy, reason),
+                HealthStatus.Degraded => (BackendHealthState.Degraded, reason),
+                _ => (BackendHealthState.Down, reason ?? "unhealthy"),
+            };
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            return (BackendHealthState.Down, $"no answer within {FallbackErrorClassifier.Format(_options.ProbeTimeout)}");
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            return (BackendHealthState.Down, FallbackErrorClassifier.Describe(ex));
+        }
+    }
+}

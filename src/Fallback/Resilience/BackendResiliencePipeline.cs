@@ -1,0 +1,94 @@
+using AgentHost.Fallback.Core;
+using Microsoft.Extensions.Logging;
+using Polly;
+using Polly.CircuitBreaker;
+using Polly.Retry;
+using Polly.Timeout;
+
+namespace AgentHost.Fallback.Resilience;
+
+/// <summary>
+/// Builds the Polly v8 pipeline around one backend's attempts: retry (outermost, transient errors only, honouring
+/// <c>Retry-After</c> up to a limit), circuit breaker (shared by every call to the backend), per-try timeout.
+/// The time-to-first-token timeout lives in <see cref="BackendAttempt"/>, since only it sees the first token.
+/// </summary>
+internal static class BackendResiliencePipeline
+{
+    /// <summary>The attempt an execution belongs to, so the strategies can tell a committed stream or a cancelled call from a failure.</summary>
+    public static readonly ResiliencePropertyKey<BackendAttempt> AttemptKey = new("agenthost.fallback.attempt");
+
+    public static ResiliencePipeline Create(string backend, BackendResilienceSettings settings, TimeProvider timeProvider, ILogger logger)
+    {
+        var builder = new ResiliencePipelineBuilder { Name = $"AgentHost.Fallback.{backend}", TimeProvider = timeProvider };
+        if (settings.MaxRetryAttempts > 0)
+        {
+            builder.AddRetry(new RetryStrategyOptions
+            {
+                MaxRetryAttempts = settings.MaxRetryAttempts,
+                Delay = settings.RetryDelay,
+                BackoffType = DelayBackoffType.Exponential,
+                UseJitter = true,
+                ShouldHandle = args => ValueTask.FromResult(args.Outcome.Exception is { } e && ShouldRetry(args.Context, e, settings)),
+                DelayGenerator = args => ValueTask.FromResult(args.Outcome.Exception is { } e ? FallbackErrorClassifier.RetryAfterOf(e) : null),
+                OnRetry = args =>
+                {
+                    logger.Retrying(backend, FallbackErrorClassifier.Describe(args.Outcome.Exception!), FallbackErrorClassifier.Format(args.RetryDelay));
+                    return default;
+                },
+            });
+        }
+
+        builder.AddCircuitBreaker(new CircuitBreakerStrategyOptions
+        {
+            FailureRatio = settings.BreakerFailureRatio,
+            MinimumThroughput = Math.Max(2, settings.BreakerMinimumThroughput),
+            SamplingDuration = settings.BreakerSamplingDuration,
+            BreakDuration = settings.BreakerBreakDuration,
+            ShouldHandle = args => ValueTask.FromResult(args.Outcome.Exception is { } e && IsBackendFailure(args.Context, e)),
+            OnOpened = args =>
+            {
+                logger.CircuitOpened(backend, FallbackErrorClassifier.Format(args.BreakDuration));
+                FallbackTelemetry.CircuitOpened(backend);
+                return default;
+            },
+            OnClosed = _ =>
+            {
+                logger.CircuitClosed(backend);
+                return default;
+            },
+        });
+
+        if (settings.AttemptTimeout is { } timeout)
+        {
+            builder.AddTimeout(new TimeoutStrategyOptions { Timeout = timeout });
+        }
+
+        return builder.Build();
+    }
+
+    /// <summary>A failure of the backend itself: not a caller's cancellation, not a hedge that lost, not a caller or context-length error.</summary>
+    private static bool IsBackendFailure(ResilienceContext context, Exception exception)
+    {
+        if (exception is OperationCanceledException && context.CancellationToken.IsCancellationRequested)
+        {
+            return false;
+        }
+
+        return FallbackErrorClassifier.Classify(exception, context.CancellationToken) == FallbackErrorClass.Transient;
+    }
+
+    private static bool ShouldRetry(ResilienceContext context, Exception exception, BackendResilienceSettings settings)
+    {
+        if (context.Properties.GetValue(AttemptKey, null!) is { IsCommitted: true })
+        {
+            return false;
+        }
+
+        if (!IsBackendFailure(context, exception) || !FallbackErrorClassifier.IsRetryable(exception))
+        {
+            return false;
+        }
+
+        return FallbackErrorClassifier.RetryAfterOf(exception) is not { } wait || wait <= settings.MaxRetryAfterWait;
+    }
+}

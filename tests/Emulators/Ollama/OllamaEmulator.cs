@@ -40,10 +40,13 @@ public sealed partial class OllamaEmulator : BackendEmulator
 
     /// <summary>
     /// Decides, for a request that carries <c>tools</c>, whether to answer with a tool call (non-null) or text (null).
-    /// Receives the request's messages and tool names. Default: <see cref="OllamaConversation.DefaultToolCall"/>
-    /// (call the first tool with <c>{}</c> until a tool result follows the last user message).
+    /// Receives the request's messages and tool names. Default: <see cref="DefaultToolCallScript"/>.
     /// </summary>
-    public Func<IReadOnlyList<OllamaChatMessage>, IReadOnlyList<string>, OllamaToolCall?> ToolCallScript { get; set; } = OllamaConversation.DefaultToolCall;
+    public Func<IReadOnlyList<OllamaChatMessage>, IReadOnlyList<string>, OllamaToolCall?> ToolCallScript { get; set; } = DefaultToolCallScript;
+
+    /// <summary>The default tool script: call the first tool with <c>{}</c> until a tool result follows the last user message, then answer with text.</summary>
+    public static OllamaToolCall? DefaultToolCallScript(IReadOnlyList<OllamaChatMessage> messages, IReadOnlyList<string> toolNames) =>
+        OllamaConversation.DefaultToolCall(messages, toolNames);
 
     /// <summary>
     /// When set, a generation request answers 200 and, after this many content chunks, sends the in-band error line

@@ -121,6 +121,26 @@ public sealed class MlxChatCompletionServiceFailureTests
     }
 
     [Fact]
+    public async Task Generation_failure_after_the_stream_headers_is_a_connection_error_with_nothing_streamed()
+    {
+        // The real server sends 200 and its headers before generating; when generation then fails it closes the
+        // chunked body unfinished.
+        await using var mlx = await MlxBackend.StartAsync(emulator: e => e.Faults.DropAfterChunks = 0);
+        var received = new List<string?>();
+
+        var e = await Record.ExceptionAsync(async () =>
+        {
+            await foreach (var update in mlx.Chat.GetStreamingChatMessageContentsAsync(History("x")))
+            {
+                received.Add(update.Content);
+            }
+        });
+
+        Assert.True(e is HttpRequestException or IOException, $"expected a connection error, got {e}");
+        Assert.Empty(received);
+    }
+
+    [Fact]
     public async Task Dropped_connection_mid_body_propagates_as_a_connection_error()
     {
         await using var mlx = await MlxBackend.StartAsync(emulator: e => e.Faults.DropAfterChunks = 0);

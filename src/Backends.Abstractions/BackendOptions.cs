@@ -23,8 +23,12 @@ public abstract class BackendOptions : IValidatableObject
     /// <summary>What the backend can serve. Each connector supplies honest defaults.</summary>
     public BackendCapabilities Capabilities { get; set; } = new();
 
-    /// <summary>The endpoint as an absolute URI; valid after validation.</summary>
-    public Uri EndpointUri => new(Endpoint!, UriKind.Absolute);
+    /// <summary>
+    /// The endpoint as a URI: absolute once the options passed validation. Never throws, because validators read
+    /// every property (an invalid endpoint must surface as the validation message, not as a <see cref="UriFormatException"/>).
+    /// </summary>
+    public Uri EndpointUri =>
+        Uri.TryCreate(Endpoint, UriKind.RelativeOrAbsolute, out var uri) ? uri : new Uri("/", UriKind.Relative);
 
     /// <inheritdoc />
     public virtual IEnumerable<ValidationResult> Validate(ValidationContext validationContext)

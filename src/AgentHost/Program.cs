@@ -1,2 +1,5 @@
-// The host's entry point; the CLI is built in the host issue's first cut.
-return 0;
+using AgentHost.Cli;
+
+// `dotnet run --project src/AgentHost -- <command>`; configuration overrides as `--AgentHost:Backends:Mlx:Enabled=false`.
+var root = CliCommands.Create();
+return await root.Parse(args).InvokeAsync();

@@ -1,0 +1,37 @@
+using Microsoft.Extensions.Logging.Console;
+
+namespace AgentHost.Hosting;
+
+/// <summary>
+/// Builds the generic host every command runs in: <c>appsettings.json</c>, then environment variables
+/// (<c>AgentHost__Backends__Mlx__Endpoint</c>), then command-line overrides (<c>--AgentHost:Backends:Mlx:Enabled=false</c>).
+/// </summary>
+internal static class AgentHostApplication
+{
+    public static HostApplicationBuilder CreateBuilder(IReadOnlyList<string> configurationArgs)
+    {
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
+        {
+            Args = [.. configurationArgs],
+            ContentRootPath = ContentRoot.Locate(),
+            ApplicationName = "AgentHost",
+        });
+        ConfigureLogging(builder.Logging);
+        builder.Services.AddAgentHostChat(builder.Configuration);
+        return builder;
+    }
+
+    /// <summary>Logs go to stderr, one line each, so stdout carries only answers (and JSON).</summary>
+    public static void ConfigureLogging(ILoggingBuilder logging)
+    {
+        logging.ClearProviders();
+        logging.AddSimpleConsole(o =>
+        {
+            o.SingleLine = true;
+            o.IncludeScopes = false;
+            o.TimestampFormat = null;
+            o.ColorBehavior = LoggerColorBehavior.Disabled;
+        });
+        logging.Services.Configure<ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
+    }
+}

@@ -1,0 +1,25 @@
+using AgentHost.Backends;
+using AgentHost.Connectors.Mlx;
+using AgentHost.Connectors.Ollama;
+using AgentHost.Connectors.Victoria;
+using AgentHost.Fallback;
+
+namespace AgentHost.Hosting;
+
+/// <summary>Wires the three backends and the fallback chain from the <c>AgentHost</c> configuration section (DESIGN §5).</summary>
+internal static class AgentHostServiceCollectionExtensions
+{
+    public const string SectionName = "AgentHost";
+
+    public static IServiceCollection AddAgentHostChat(this IServiceCollection services, IConfiguration configuration)
+    {
+        var root = configuration.GetSection(SectionName);
+        var backends = root.GetSection("Backends");
+        services.AddSingleton(TimeProvider.System);
+        services.AddMlxChatCompletion(backends.GetSection(BackendNames.Mlx));
+        services.AddOllamaChatClient(backends.GetSection(BackendNames.Ollama));
+        services.AddVictoriaChatCompletion(backends.GetSection(BackendNames.Victoria));
+        services.AddFallbackChatCompletion(root.GetSection("Fallback"));
+        return services;
+    }
+}

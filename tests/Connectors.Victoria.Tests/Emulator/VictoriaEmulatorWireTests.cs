@@ -98,4 +98,20 @@ public sealed class VictoriaEmulatorWireTests : IAsyncLifetime
         Assert.Equal(["start", "progress", "step", "chunk", "end"], types); // "Victoria: a b" is one chunk of up to 5 words
         Assert.Contains("\\u0412\\u0438\\u043A\\u0442\\u043E\\u0440\\u0438\\u044F", text, StringComparison.OrdinalIgnoreCase); // "Виктория", ASCII-escaped like json.dumps
     }
+
+    [Fact]
+    public async Task Faults_apply_after_pass_requests_with_retry_after()
+    {
+        _emulator.Faults.PassRequests = 1;
+        _emulator.Faults.StatusCode = 503;
+        _emulator.Faults.RetryAfter = TimeSpan.FromSeconds(3);
+
+        using var first = await PostAsync("run", """{"goal":"g"}""");
+        using var second = await PostAsync("run", """{"goal":"g"}""");
+
+        Assert.Equal(HttpStatusCode.OK, first.StatusCode);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, second.StatusCode);
+        Assert.Equal(TimeSpan.FromSeconds(3), second.Headers.RetryAfter!.Delta);
+        Assert.True((await JsonAsync(second)).TryGetProperty("detail", out _));
+    }
 }

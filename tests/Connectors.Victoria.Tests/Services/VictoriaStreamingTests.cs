@@ -56,7 +56,7 @@ public sealed class VictoriaStreamingTests
 
         Assert.Equal("/stream", host.Emulator.Requests.Single().PathAndQuery);
         Assert.Equal("go", Assert.Single(host.RunBodies()).GetProperty("goal").GetString());
-        var text = updates.Where(u => u.Content is not null).Select(u => u.Content).ToArray();
+        var text = updates.Where(u => u.Content is not null).Select(u => u.Content!).ToArray();
         Assert.Equal(["one two three four five ", "six seven "], text);
         var progress = updates.Where(u => u.Content is null).ToArray();
         Assert.Equal(["progress", "step"], progress.Select(u => (string)u.Metadata![VictoriaMetadataKeys.StreamEvent]!));

@@ -85,7 +85,7 @@ public sealed partial class VictoriaEmulator : BackendEmulator
         var asyncMode = VictoriaRequestValidator.ParseBool(context.Request.Query["async_mode"]);
         if (asyncMode is null)
         {
-            await Write422Async(context, [VictoriaRequestValidator.Problem("bool_parsing", ["query", "async_mode"], "Input should be a valid boolean, unable to interpret input", context.Request.Query["async_mode"].ToString())]);
+            await Write422Async(context, [VictoriaRequestValidator.Problem(["query", "async_mode"], "value could not be parsed to a boolean", "type_error.bool")]);
             return;
         }
 

@@ -1,10 +1,12 @@
+using System.Globalization;
 using System.Text.Json;
 
 namespace AgentHost.Emulators.Victoria;
 
 /// <summary>
-/// Validates a run body the way FastAPI/pydantic validates Victoria's <c>TaskRequest</c> (or a prompt-only deployment's
-/// <c>{"prompt"}</c>): problems come back as FastAPI's 422 <c>detail</c> list items.
+/// Validates a run body the way Victoria's <c>TaskRequest</c> is validated under FastAPI 0.92 / pydantic 1.10 (what the
+/// real server runs on here): problems are 422 <c>detail</c> items <c>{"loc", "msg", "type"}</c>. Pydantic 1 coerces:
+/// numbers pass as strings, numeric strings as integers. A prompt-only deployment requires <c>{"prompt"}</c> instead.
 /// </summary>
 internal static class VictoriaRequestValidator
 {
@@ -16,7 +18,7 @@ internal static class VictoriaRequestValidator
         problems = [];
         if (string.IsNullOrWhiteSpace(body))
         {
-            problems.Add(Problem("missing", ["body"], "Field required", null));
+            problems.Add(Problem(["body"], "field required", "value_error.missing"));
             return null;
         }
 
@@ -28,45 +30,49 @@ internal static class VictoriaRequestValidator
         }
         catch (JsonException e)
         {
-            problems.Add(new { type = "json_invalid", loc = new object[] { "body", (int)(e.BytePositionInLine ?? 0) }, msg = "JSON decode error", input = new { }, ctx = new { error = e.Message } });
+            var position = (int)Math.Min(body.Length, e.BytePositionInLine ?? 0);
+            problems.Add(new
+            {
+                loc = new object[] { "body", position },
+                msg = $"Expecting value: line {(e.LineNumber ?? 0) + 1} column {position + 1} (char {position})",
+                type = "value_error.jsondecode",
+                ctx = new { msg = "Expecting value", doc = body, pos = position, lineno = (e.LineNumber ?? 0) + 1, colno = position + 1 },
+            });
             return null;
         }
 
         if (root.ValueKind != JsonValueKind.Object)
         {
-            problems.Add(Problem("model_attributes_type", ["body"], "Input should be a valid dictionary or object to extract fields from", root));
+            problems.Add(Problem(["body"], "value is not a valid dict", "type_error.dict"));
             return null;
         }
 
-        var required = promptOnly ? "prompt" : "goal";
-        var text = RequiredString(root, required, problems);
-        if (promptOnly)
+        var text = RequiredString(root, promptOnly ? "prompt" : "goal", problems);
+        if (!promptOnly)
         {
-            return problems.Count == 0 ? text : null;
-        }
-
-        foreach (var name in OptionalStrings)
-        {
-            if (root.TryGetProperty(name, out var value) && value.ValueKind is not (JsonValueKind.String or JsonValueKind.Null))
+            foreach (var name in OptionalStrings)
             {
-                problems.Add(Problem("string_type", ["body", name], "Input should be a valid string", value));
+                if (root.TryGetProperty(name, out var value) && value.ValueKind != JsonValueKind.Null && Coerce(value) is null)
+                {
+                    problems.Add(Problem(["body", name], "str type expected", "type_error.str"));
+                }
             }
-        }
 
-        if (root.TryGetProperty("max_steps", out var steps) && steps.ValueKind != JsonValueKind.Null && !(steps.ValueKind == JsonValueKind.Number && steps.TryGetInt32(out _)))
-        {
-            problems.Add(Problem("int_type", ["body", "max_steps"], "Input should be a valid integer", steps));
-        }
+            if (root.TryGetProperty("max_steps", out var steps) && steps.ValueKind != JsonValueKind.Null && !IsInteger(steps))
+            {
+                problems.Add(Problem(["body", "max_steps"], "value is not a valid integer", "type_error.integer"));
+            }
 
-        if (root.TryGetProperty("chat_history", out var history) && history.ValueKind != JsonValueKind.Null)
-        {
-            ValidateHistory(history, problems);
+            if (root.TryGetProperty("chat_history", out var history) && history.ValueKind != JsonValueKind.Null)
+            {
+                ValidateHistory(history, problems);
+            }
         }
 
         return problems.Count == 0 ? text : null;
     }
 
-    /// <summary>Parses a query boolean as pydantic does (<c>true/false, 1/0, yes/no, on/off, t/f, y/n</c>).</summary>
+    /// <summary>Parses a query boolean as pydantic 1 does; null when it is not one.</summary>
     public static bool? ParseBool(string? value) => value?.Trim().ToLowerInvariant() switch
     {
         null or "" => false,
@@ -75,30 +81,48 @@ internal static class VictoriaRequestValidator
         _ => null,
     };
 
-    public static object Problem(string type, object[] loc, string msg, object? input) => new { type, loc, msg, input };
+    public static object Problem(object[] loc, string msg, string type) => new { loc, msg, type };
+
+    /// <summary>A string field's value after pydantic 1's coercion (numbers and booleans become text); null when not a string.</summary>
+    private static string? Coerce(JsonElement value) => value.ValueKind switch
+    {
+        JsonValueKind.String => value.GetString(),
+        JsonValueKind.Number => value.GetRawText(),
+        JsonValueKind.True => "True",
+        JsonValueKind.False => "False",
+        _ => null,
+    };
+
+    private static bool IsInteger(JsonElement value) => value.ValueKind switch
+    {
+        JsonValueKind.Number => value.TryGetDouble(out _),
+        JsonValueKind.String => long.TryParse(value.GetString(), NumberStyles.Integer, CultureInfo.InvariantCulture, out _),
+        JsonValueKind.True or JsonValueKind.False => true,
+        _ => false,
+    };
 
     private static string? RequiredString(JsonElement root, string name, List<object> problems)
     {
-        if (!root.TryGetProperty(name, out var value))
+        if (!root.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null)
         {
-            problems.Add(Problem("missing", ["body", name], "Field required", root));
+            problems.Add(Problem(["body", name], value.ValueKind == JsonValueKind.Null ? "none is not an allowed value" : "field required", value.ValueKind == JsonValueKind.Null ? "type_error.none.not_allowed" : "value_error.missing"));
             return null;
         }
 
-        if (value.ValueKind != JsonValueKind.String)
+        var text = Coerce(value);
+        if (text is null)
         {
-            problems.Add(Problem("string_type", ["body", name], "Input should be a valid string", value));
-            return null;
+            problems.Add(Problem(["body", name], "str type expected", "type_error.str"));
         }
 
-        return value.GetString();
+        return text;
     }
 
     private static void ValidateHistory(JsonElement history, List<object> problems)
     {
         if (history.ValueKind != JsonValueKind.Array)
         {
-            problems.Add(Problem("list_type", ["body", "chat_history"], "Input should be a valid list", history));
+            problems.Add(Problem(["body", "chat_history"], "value is not a valid list", "type_error.list"));
             return;
         }
 
@@ -107,13 +131,13 @@ internal static class VictoriaRequestValidator
         {
             if (item.ValueKind != JsonValueKind.Object)
             {
-                problems.Add(Problem("dict_type", ["body", "chat_history", i], "Input should be a valid dictionary", item));
+                problems.Add(Problem(["body", "chat_history", i], "value is not a valid dict", "type_error.dict"));
             }
             else
             {
-                foreach (var field in item.EnumerateObject().Where(f => f.Value.ValueKind != JsonValueKind.String))
+                foreach (var field in item.EnumerateObject().Where(f => Coerce(f.Value) is null))
                 {
-                    problems.Add(Problem("string_type", ["body", "chat_history", i, field.Name], "Input should be a valid string", field.Value));
+                    problems.Add(Problem(["body", "chat_history", i, field.Name], "str type expected", "type_error.str"));
                 }
             }
 

@@ -3,6 +3,7 @@ using AgentHost.Connectors.Mlx;
 using AgentHost.Connectors.Ollama;
 using AgentHost.Connectors.Victoria;
 using AgentHost.Fallback;
+using Microsoft.SemanticKernel;
 
 namespace AgentHost.Hosting;
 
@@ -20,6 +21,9 @@ internal static class AgentHostServiceCollectionExtensions
         services.AddOllamaChatClient(backends.GetSection(BackendNames.Ollama));
         services.AddVictoriaChatCompletion(backends.GetSection(BackendNames.Victoria));
         services.AddFallbackChatCompletion(root.GetSection("Fallback"));
+
+        // The kernel every prompt and agent runs on: its chat service is the chain; plugins are the KernelPlugin singletons.
+        services.AddKernel();
         return services;
     }
 }

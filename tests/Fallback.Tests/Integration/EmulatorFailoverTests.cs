@@ -1,0 +1,132 @@
+using Microsoft.Extensions.DependencyInjection;
+using AgentHost.Emulators.Hosting;
+using Microsoft.Extensions.AI;
+
+namespace AgentHost.Fallback.Tests.Integration;
+
+/// <summary>Every fault knob of the emulators, on the backend at every position of the order, over real HTTP.</summary>
+public sealed class EmulatorFailoverTests
+{
+    private static readonly string[] Backends = ["Mlx", "Ollama", "Victoria"];
+
+    public enum Fault
+    {
+        Status500,
+        Status503,
+        Status429RetryAfter,
+        MalformedBody,
+        DropAfterChunks,
+        Hang,
+        FirstByteDelay,
+        HealthDown,
+    }
+
+    public static TheoryData<Fault, int, bool> FaultsAtEveryPosition()
+    {
+        var data = new TheoryData<Fault, int, bool>();
+        foreach (var fault in Enum.GetValues<Fault>())
+        {
+            for (var position = 0; position < 3; position++)
+            {
+                data.Add(fault, position, true);
+                data.Add(fault, position, false);
+            }
+        }
+
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(FaultsAtEveryPosition))]
+    public async Task A_faulty_backend_at_any_position_hands_the_call_on(Fault fault, int position, bool streaming)
+    {
+        // Rotate the order so each backend type takes a different position; the ones before the faulty one refuse connections.
+        string[] order = [.. Backends.Skip(position).Concat(Backends.Take(position))];
+        var faulty = order[position];
+        await using var chain = await EmulatorChain.StartAsync(refusing: order.Take(position).ToArray(), configure: o =>
+        {
+            o.Order = order;
+            if (fault is Fault.Hang or Fault.FirstByteDelay)
+            {
+                // Tight timeouts on the faulty backend only, so a slow first request elsewhere (JIT, a busy machine) is not mistaken for a fault.
+                o.Backends[faulty] = new BackendResilienceOptions { AttemptTimeout = TimeSpan.FromMilliseconds(600), FirstTokenTimeout = TimeSpan.FromMilliseconds(300) };
+            }
+        });
+        Apply(chain.Emulator(faulty).Faults, fault);
+        if (fault == Fault.HealthDown)
+        {
+            await chain.Provider.GetRequiredService<BackendHealthMonitor>().ProbeAllAsync();
+        }
+
+        var (text, report, error) = await AskAsync(chain.Chain, streaming);
+
+        var faultyAttempt = (report ?? error!.GetFallbackReport()!).Attempts.Single(a => a.Backend == faulty);
+        if (fault == Fault.HealthDown && position == 2)
+        {
+            // Every backend is down: the chain still tries them in order, and the faulty one's generation works.
+            Assert.Equal(faulty, report!.Backend);
+            Assert.Contains("hi", text, StringComparison.Ordinal);
+            return;
+        }
+
+        Assert.Equal(fault == Fault.HealthDown ? FallbackAttemptOutcome.Skipped : FallbackAttemptOutcome.Failed, faultyAttempt.Outcome);
+        Assert.Contains(Expected(fault, streaming), (faultyAttempt.Error ?? faultyAttempt.SkipReason)!, StringComparison.OrdinalIgnoreCase);
+        if (position < 2)
+        {
+            Assert.Equal(order[position + 1], report!.Backend);
+            Assert.Contains("hi", text, StringComparison.Ordinal);
+            Assert.Equal(1, chain.Emulator(order[position + 1]).GenerationRequests);
+        }
+        else
+        {
+            var exhausted = Assert.IsType<FallbackExhaustedException>(error);
+            Assert.Contains($"{faulty}: ", exhausted.Message, StringComparison.Ordinal);
+            Assert.All(order.Take(2), b => Assert.Contains($"{b}: connection refused", exhausted.Message, StringComparison.Ordinal));
+        }
+    }
+
+    private static void Apply(EmulatorFaults faults, Fault fault)
+    {
+        switch (fault)
+        {
+            case Fault.Status500: faults.StatusCode = 500; faults.ErrorMessage = "generation failed"; break;
+            case Fault.Status503: faults.StatusCode = 503; faults.ErrorMessage = "model loading"; break;
+            case Fault.Status429RetryAfter: faults.StatusCode = 429; faults.RetryAfter = TimeSpan.FromSeconds(30); break;
+            case Fault.MalformedBody: faults.MalformedBody = true; break;
+            case Fault.DropAfterChunks: faults.DropAfterChunks = 0; break;
+            case Fault.Hang: faults.Hang = true; break;
+            case Fault.FirstByteDelay: faults.FirstByteDelay = TimeSpan.FromSeconds(5); break;
+            case Fault.HealthDown: faults.HealthStatusCode = 503; break;
+        }
+    }
+
+    private static string Expected(Fault fault, bool streaming) => fault switch
+    {
+        Fault.Status500 => "500",
+        Fault.Status503 => "503",
+        Fault.Status429RetryAfter => "429",
+        Fault.Hang or Fault.FirstByteDelay when streaming => "no first token within 300 ms",
+        Fault.Hang or Fault.FirstByteDelay => "timed out after 600 ms",
+        Fault.HealthDown => "down",
+        _ => string.Empty, // malformed / cut: the connector's own wording
+    };
+
+    private static async Task<(string Text, FallbackReport? Report, Exception? Error)> AskAsync(IChatClient chain, bool streaming)
+    {
+        try
+        {
+            if (!streaming)
+            {
+                var response = await chain.GetResponseAsync([new ChatMessage(ChatRole.User, "hi")]);
+                return (response.Text, response.GetFallbackReport(), null);
+            }
+
+            var updates = await chain.GetStreamingResponseAsync([new ChatMessage(ChatRole.User, "hi")]).ToListAsync();
+            return (string.Concat(updates.Select(u => u.Text)), updates[^1].GetFallbackReport(), null);
+        }
+        catch (Exception ex) when (ex is FallbackExhaustedException)
+        {
+            return (string.Empty, null, ex);
+        }
+    }
+}

@@ -187,7 +187,8 @@ public sealed class FallbackChatClient : IChatClient
                     hedge = Task.Delay(_options.Hedging.Delay, _time, hedgeCts.Token);
                 }
 
-                var done = await Task.WhenAny(running.Select(a => a.Committed).Append(hedge ?? Task.Delay(Timeout.Infinite, hedgeCts.Token))).ConfigureAwait(false);
+                // Committed always completes (with the first content or the failure), so no other wake-up is needed.
+                var done = await Task.WhenAny(hedge is null ? running.Select(a => a.Committed) : running.Select(a => a.Committed).Append(hedge)).ConfigureAwait(false);
                 if (done == hedge)
                 {
                     hedge = null;

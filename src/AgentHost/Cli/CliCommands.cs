@@ -10,6 +10,7 @@ internal static class CliCommands
         var root = new RootCommand("agent-host: one chat service over MLX, Ollama and Victoria with failover.")
         {
             AskCommand.Create(),
+            ChatCommand.Create(),
             BackendsCommand.Create(),
         };
         foreach (var command in root.Subcommands)
@@ -21,7 +22,12 @@ internal static class CliCommands
     }
 
     /// <summary>Runs a command body in the host, after turning unmatched tokens into configuration overrides.</summary>
-    public static async Task<int> RunInHostAsync(ParseResult parse, Func<IServiceProvider, CancellationToken, Task<int>> body, CancellationToken cancellationToken)
+    /// <param name="parse">The parsed command line.</param>
+    /// <param name="body">The command's work.</param>
+    /// <param name="cancellationToken">Cancelled on Ctrl+C.</param>
+    /// <param name="defaults">Configuration the command sets unless the person's own overrides say otherwise.</param>
+    public static async Task<int> RunInHostAsync(
+        ParseResult parse, Func<IServiceProvider, CancellationToken, Task<int>> body, CancellationToken cancellationToken, params string[] defaults)
     {
         if (!ConfigurationOverrides.TryParse(parse.UnmatchedTokens, out var overrides, out var error))
         {
@@ -29,6 +35,6 @@ internal static class CliCommands
             return CommandHost.ExitConfiguration;
         }
 
-        return await CommandHost.RunAsync(overrides, body, cancellationToken);
+        return await CommandHost.RunAsync([.. defaults, .. overrides], body, cancellationToken);
     }
 }

@@ -25,13 +25,8 @@ internal static class AgentHostApplication
     public static void ConfigureLogging(ILoggingBuilder logging)
     {
         logging.ClearProviders();
-        logging.AddSimpleConsole(o =>
-        {
-            o.SingleLine = true;
-            o.IncludeScopes = false;
-            o.TimestampFormat = null;
-            o.ColorBehavior = LoggerColorBehavior.Disabled;
-        });
+        logging.AddConsole(o => o.FormatterName = PlainConsoleFormatter.FormatterName);
+        logging.AddConsoleFormatter<PlainConsoleFormatter, ConsoleFormatterOptions>();
         logging.Services.Configure<ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
     }
 }

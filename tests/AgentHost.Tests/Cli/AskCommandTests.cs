@@ -68,7 +68,7 @@ public sealed class AskCommandTests : IAsyncLifetime
 
         Assert.Equal(1, result.ExitCode);
         Assert.Equal(string.Empty, result.StdOut);
-        var reason = result.StdErr.Split('\n', StringSplitOptions.RemoveEmptyEntries).Last(l => !l.StartsWith("info:", StringComparison.Ordinal) && !l.StartsWith("warn:", StringComparison.Ordinal));
+        var reason = Assert.Single(result.StdErr.Split('\n'), l => l.StartsWith("No backend answered:", StringComparison.Ordinal));
         Assert.Contains("Mlx", reason);
         Assert.Contains("model loading", reason);
         Assert.Contains("Ollama", reason);

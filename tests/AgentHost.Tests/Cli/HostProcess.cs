@@ -7,7 +7,8 @@ internal static class HostProcess
 {
     public sealed record Result(int ExitCode, string StdOut, string StdErr);
 
-    public static async Task<Result> RunAsync(IEnumerable<string> args, IReadOnlyDictionary<string, string>? environment = null, TimeSpan? timeout = null)
+    public static async Task<Result> RunAsync(
+        IEnumerable<string> args, IReadOnlyDictionary<string, string>? environment = null, TimeSpan? timeout = null, string? standardInput = null)
     {
         var dll = Path.Combine(AppContext.BaseDirectory, "AgentHost.dll");
         var start = new ProcessStartInfo("dotnet")
@@ -36,6 +37,11 @@ internal static class HostProcess
         }
 
         using var process = Process.Start(start)!;
+        if (standardInput is not null)
+        {
+            await process.StandardInput.WriteAsync(standardInput);
+        }
+
         process.StandardInput.Close();
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();

@@ -1,0 +1,59 @@
+using AgentHost.Fallback;
+using Microsoft.Extensions.AI;
+
+namespace AgentHost.Cli;
+
+/// <summary>
+/// One terminal conversation: the history and the turn-taking rules. A turn that fails leaves the history as it was
+/// before the turn (no half-written answer is ever kept), so the conversation survives a backend dying mid-session.
+/// </summary>
+internal sealed class ChatSession(IChatClient chat)
+{
+    private readonly List<ChatMessage> _history = [];
+
+    /// <summary>The conversation so far: whole turns only.</summary>
+    public IReadOnlyList<ChatMessage> History => _history;
+
+    /// <summary>The last message whose turn failed, for <c>/retry</c>.</summary>
+    public string? FailedMessage { get; private set; }
+
+    /// <summary>Forgets the conversation.</summary>
+    public void Clear()
+    {
+        _history.Clear();
+        FailedMessage = null;
+    }
+
+    /// <summary>
+    /// Streams one turn: <paramref name="onText"/> gets each piece of text as it arrives. Returns the report of the
+    /// backend that answered; throws (with the history untouched) when the turn failed.
+    /// </summary>
+    public async Task<FallbackReport?> SendAsync(string message, Func<string, Task> onText, CancellationToken cancellationToken)
+    {
+        var turn = new List<ChatMessage>(_history) { new(ChatRole.User, message) };
+        var updates = new List<ChatResponseUpdate>();
+        FallbackReport? report = null;
+        try
+        {
+            await foreach (var update in chat.GetStreamingResponseAsync(turn, cancellationToken: cancellationToken))
+            {
+                updates.Add(update);
+                report = update.GetFallbackReport() ?? report;
+                if (!string.IsNullOrEmpty(update.Text))
+                {
+                    await onText(update.Text);
+                }
+            }
+        }
+        catch
+        {
+            FailedMessage = message;
+            throw;
+        }
+
+        FailedMessage = null;
+        _history.Add(turn[^1]);
+        _history.AddRange(updates.ToChatResponse().Messages);
+        return report;
+    }
+}

@@ -19,6 +19,40 @@ public sealed class BackendHttpOperationException : HttpOperationException
         RetryAfter = retryAfter;
     }
 
+    /// <summary>The longest body kept as <see cref="HttpOperationException.ResponseContent"/>; the rest is cut.</summary>
+    public const int MaxResponseContentLength = 4000;
+
+    /// <summary>
+    /// Reads a non-success response into the exception: its status, the server's error text
+    /// (<see cref="BackendErrorText.FromBody"/>) and its <c>Retry-After</c>. A body cut while it is read leaves the
+    /// status alone to tell what happened.
+    /// </summary>
+    public static async Task<BackendHttpOperationException> FromResponseAsync(
+        string backend, HttpResponseMessage response, TimeProvider? timeProvider = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(response);
+        string? body = null;
+        try
+        {
+            body = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is HttpRequestException or IOException)
+        {
+            // The status says enough; the body was cut.
+        }
+
+        return FromResponse(backend, response, body, timeProvider);
+    }
+
+    /// <summary>As <see cref="FromResponseAsync"/>, for a response whose <paramref name="body"/> was already read.</summary>
+    public static BackendHttpOperationException FromResponse(string backend, HttpResponseMessage response, string? body, TimeProvider? timeProvider = null)
+    {
+        ArgumentNullException.ThrowIfNull(response);
+        var content = body is { Length: > MaxResponseContentLength } ? body[..MaxResponseContentLength] : body;
+        return new BackendHttpOperationException(
+            backend, response.StatusCode, BackendErrorText.FromBody(body), content, RetryAfterParser.Parse(response.Headers, timeProvider));
+    }
+
     /// <summary>The backend that answered.</summary>
     public string Backend { get; }
 

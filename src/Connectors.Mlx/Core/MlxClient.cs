@@ -121,7 +121,7 @@ internal sealed class MlxClient(HttpClient http, MlxOptions options, string back
 
         using (response)
         {
-            var error = await MlxErrorReader.ReadAsync(backend, response, timeProvider, cancellationToken).ConfigureAwait(false);
+            var error = await BackendHttpOperationException.FromResponseAsync(backend, response, timeProvider, cancellationToken).ConfigureAwait(false);
             MlxLog.HttpError(logger, backend, (int)response.StatusCode, error.ServerError);
             throw error;
         }

@@ -49,7 +49,7 @@ public sealed class MlxHealthCheck : IHealthCheck
             var body = await response.Content.ReadAsStringAsync(timeout.Token).ConfigureAwait(false);
             if (!response.IsSuccessStatusCode)
             {
-                var error = MlxErrorReader.ServerError(body);
+                var error = BackendErrorText.FromBody(body);
                 return Unhealthy(path, $"/{path} answered {(int)response.StatusCode}{(error is null ? "" : $": {error}")}");
             }
 

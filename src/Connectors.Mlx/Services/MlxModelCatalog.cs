@@ -33,7 +33,7 @@ public sealed class MlxModelCatalog : IModelCatalog
         using var response = await _http.GetAsync(MlxRequestBuilder.Address(_options, openAI ? "v1/models" : "api/tags"), cancellationToken).ConfigureAwait(false);
         if (!response.IsSuccessStatusCode)
         {
-            throw await MlxErrorReader.ReadAsync(_name, response, _timeProvider, cancellationToken).ConfigureAwait(false);
+            throw await BackendHttpOperationException.FromResponseAsync(_name, response, _timeProvider, cancellationToken).ConfigureAwait(false);
         }
 
         var body = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using AgentHost.Backends;
 using Microsoft.Extensions.Logging;
 
@@ -12,7 +11,6 @@ namespace AgentHost.Connectors.Ollama;
 /// </summary>
 internal sealed class OllamaHttpGuardHandler : DelegatingHandler
 {
-    private const int MaxErrorBodyChars = 4000;
     private readonly string _backend;
     private readonly TimeProvider _timeProvider;
     private readonly ILogger _logger;
@@ -57,65 +55,9 @@ internal sealed class OllamaHttpGuardHandler : DelegatingHandler
 
     private async Task<BackendHttpOperationException> ToExceptionAsync(HttpRequestMessage request, HttpResponseMessage response, CancellationToken cancellationToken)
     {
-        string? body = null;
-        try
-        {
-            body = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
-            if (body.Length > MaxErrorBodyChars)
-            {
-                body = body[..MaxErrorBodyChars];
-            }
-        }
-        catch (Exception ex) when (ex is HttpRequestException or IOException)
-        {
-            // The status says enough; the body was cut.
-        }
-
-        var serverError = ErrorText(body);
-        var retryAfter = RetryAfterParser.Parse(response.Headers, _timeProvider);
-        OllamaLog.HttpError(_logger, _backend, request.Method.Method, request.RequestUri?.AbsolutePath ?? "?", (int)response.StatusCode, serverError ?? string.Empty);
-        return new BackendHttpOperationException(_backend, response.StatusCode, serverError, body, retryAfter);
-    }
-
-    /// <summary>Ollama's <c>{"error": "..."}</c>, the OpenAI-shaped <c>{"error": {"message"}}</c>, FastAPI's <c>{"detail"}</c>, or the plain body.</summary>
-    internal static string? ErrorText(string? body)
-    {
-        if (string.IsNullOrWhiteSpace(body))
-        {
-            return null;
-        }
-
-        try
-        {
-            using var document = JsonDocument.Parse(body);
-            var root = document.RootElement;
-            if (root.ValueKind == JsonValueKind.Object)
-            {
-                if (root.TryGetProperty("error", out var error))
-                {
-                    if (error.ValueKind == JsonValueKind.String)
-                    {
-                        return error.GetString();
-                    }
-
-                    if (error.ValueKind == JsonValueKind.Object && error.TryGetProperty("message", out var message) && message.ValueKind == JsonValueKind.String)
-                    {
-                        return message.GetString();
-                    }
-                }
-
-                if (root.TryGetProperty("detail", out var detail) && detail.ValueKind == JsonValueKind.String)
-                {
-                    return detail.GetString();
-                }
-            }
-        }
-        catch (JsonException)
-        {
-        }
-
-        var trimmed = body.Trim();
-        return trimmed.Length <= 300 ? trimmed : trimmed[..300] + "…";
+        var error = await BackendHttpOperationException.FromResponseAsync(_backend, response, _timeProvider, cancellationToken).ConfigureAwait(false);
+        OllamaLog.HttpError(_logger, _backend, request.Method.Method, request.RequestUri?.AbsolutePath ?? "?", (int)response.StatusCode, error.ServerError ?? string.Empty);
+        return error;
     }
 
     private static bool IsGeneration(Uri? uri)

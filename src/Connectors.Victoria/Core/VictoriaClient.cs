@@ -68,7 +68,7 @@ internal sealed class VictoriaClient(Func<HttpClient> httpClient, VictoriaOption
             var body = await ReadBodyAsync(response, cancellationToken).ConfigureAwait(false);
             if (response.StatusCode == HttpStatusCode.NotFound)
             {
-                var detail = VictoriaReplyReader.ErrorText(body);
+                var detail = BackendErrorText.FromBody(body);
                 throw new BackendHttpOperationException(backend, response.StatusCode, $"task {taskId} was lost ({detail ?? "not found"}); the server may have restarted.", body, null);
             }
 
@@ -131,9 +131,9 @@ internal sealed class VictoriaClient(Func<HttpClient> httpClient, VictoriaOption
             return;
         }
 
-        var error = VictoriaReplyReader.ErrorText(body);
-        VictoriaLog.Failed(logger, backend, (int)response.StatusCode, error);
-        throw new BackendHttpOperationException(backend, response.StatusCode, error, body, RetryAfterParser.Parse(response.Headers, timeProvider));
+        var error = BackendHttpOperationException.FromResponse(backend, response, body, timeProvider);
+        VictoriaLog.Failed(logger, backend, (int)response.StatusCode, error.ServerError);
+        throw error;
     }
 
     /// <summary>An absolute URL under the endpoint, keeping any path prefix the endpoint has.</summary>

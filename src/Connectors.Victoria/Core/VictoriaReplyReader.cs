@@ -86,53 +86,6 @@ internal static class VictoriaReplyReader
         return new VictoriaReply(text, metadata);
     }
 
-    /// <summary>Victoria's own error text from an error body: FastAPI's <c>detail</c> (string or validation list), <c>error</c>, <c>message</c>, or the body.</summary>
-    public static string? ErrorText(string body)
-    {
-        if (string.IsNullOrWhiteSpace(body))
-        {
-            return null;
-        }
-
-        try
-        {
-            using var document = JsonDocument.Parse(body);
-            var root = document.RootElement;
-            if (root.ValueKind == JsonValueKind.Object)
-            {
-                if (root.TryGetProperty("detail", out var detail) && detail.ValueKind == JsonValueKind.Array)
-                {
-                    return string.Join("; ", detail.EnumerateArray().Select(ValidationError));
-                }
-
-                var text = String(root, "detail") ?? String(root, "error") ?? String(root, "message");
-                if (text is not null)
-                {
-                    return text;
-                }
-            }
-        }
-        catch (JsonException)
-        {
-        }
-
-        return Preview(body);
-    }
-
-    private static string ValidationError(JsonElement error)
-    {
-        if (error.ValueKind != JsonValueKind.Object)
-        {
-            return error.ToString();
-        }
-
-        var location = error.TryGetProperty("loc", out var loc) && loc.ValueKind == JsonValueKind.Array
-            ? string.Join('.', loc.EnumerateArray().Select(p => p.ToString()))
-            : null;
-        var message = String(error, "msg") ?? error.GetRawText();
-        return location is null ? message : $"{location}: {message}";
-    }
-
     private static string ClarificationText(IReadOnlyList<string> questions, string? originalGoal, string? restatement, string? output)
     {
         if (questions.Count == 0)

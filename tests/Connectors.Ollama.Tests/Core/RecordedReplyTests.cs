@@ -111,13 +111,4 @@ public sealed class RecordedReplyTests
         Assert.Equal("model 'mistral' not found", ex.ServerError);
         Assert.Equal("Ollama answered 404: model 'mistral' not found", ex.Message);
     }
-
-    [Theory]
-    [InlineData("{\"error\":\"llama runner process has terminated: exit status 2\"}", "llama runner process has terminated: exit status 2")]
-    [InlineData("{\"error\":{\"message\":\"server busy\",\"type\":\"api_error\"}}", "server busy")]
-    [InlineData("{\"detail\":\"Internal Server Error\"}", "Internal Server Error")]
-    [InlineData("upstream connect error", "upstream connect error")]
-    [InlineData("", null)]
-    public void Error_text_is_read_from_every_known_shape(string body, string? expected) =>
-        Assert.Equal(expected, OllamaHttpGuardHandler.ErrorText(body));
 }

@@ -25,6 +25,12 @@ public sealed class BackendDescriptor
     /// <summary>The product name for people and logs, e.g. <c>MLX API Server</c>.</summary>
     public string DisplayName { get; }
 
+    /// <summary>
+    /// Whether this backend is a last resort (e.g. the embedded in-process model): when it is enabled and a fallback
+    /// order does not name it, the chain appends it at the end. An order that names it keeps its position.
+    /// </summary>
+    public bool IsLastResort { get; init; }
+
     /// <summary>Resolves the backend's current options (enabled flag, endpoint, model, capabilities).</summary>
     public BackendOptions GetOptions(IServiceProvider services) => _options(services);
 }

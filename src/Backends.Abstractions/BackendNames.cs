@@ -11,4 +11,7 @@ public static class BackendNames
 
     /// <summary>The Victoria agent server.</summary>
     public const string Victoria = "Victoria";
+
+    /// <summary>The in-process last resort: a local GGUF model run by llama.cpp through LLamaSharp.</summary>
+    public const string Embedded = "Embedded";
 }

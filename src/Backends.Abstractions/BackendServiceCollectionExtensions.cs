@@ -27,6 +27,7 @@ public static class BackendServiceCollectionExtensions
     /// <summary>
     /// Registers a backend: its descriptor, its named <see cref="HttpClient"/> (base address and timeout from the options)
     /// and, keyed by <paramref name="name"/>, its chat client, health check and model catalog.
+    /// <paramref name="isLastResort"/> marks the descriptor as a last resort (<see cref="BackendDescriptor.IsLastResort"/>).
     /// </summary>
     public static IServiceCollection AddBackend<TOptions>(
         this IServiceCollection services,
@@ -35,7 +36,8 @@ public static class BackendServiceCollectionExtensions
         Func<IServiceProvider, TOptions, IChatClient> chatClient,
         Func<IServiceProvider, TOptions, IHealthCheck> healthCheck,
         Func<IServiceProvider, TOptions, IModelCatalog> modelCatalog,
-        TimeSpan defaultRequestTimeout)
+        TimeSpan defaultRequestTimeout,
+        bool isLastResort = false)
         where TOptions : BackendOptions
     {
         ArgumentNullException.ThrowIfNull(services);
@@ -57,7 +59,7 @@ public static class BackendServiceCollectionExtensions
             http.Timeout = options.RequestTimeout ?? defaultRequestTimeout;
         });
 
-        services.AddSingleton(new BackendDescriptor(name, displayName, sp => Options(sp, name)));
+        services.AddSingleton(new BackendDescriptor(name, displayName, sp => Options(sp, name)) { IsLastResort = isLastResort });
         services.AddKeyedSingleton<IChatClient>(name, (sp, _) => chatClient(sp, Options(sp, name)));
         services.AddKeyedSingleton<IHealthCheck>(name, (sp, _) => healthCheck(sp, Options(sp, name)));
         services.AddKeyedSingleton<IModelCatalog>(name, (sp, _) => modelCatalog(sp, Options(sp, name)));

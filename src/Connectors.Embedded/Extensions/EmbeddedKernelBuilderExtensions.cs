@@ -1,0 +1,25 @@
+using AgentHost.Backends;
+using Microsoft.Extensions.Configuration;
+using Microsoft.SemanticKernel;
+
+namespace AgentHost.Connectors.Embedded;
+
+/// <summary>Registers the embedded backend on a kernel builder (see <see cref="EmbeddedServiceCollectionExtensions"/>).</summary>
+public static class EmbeddedKernelBuilderExtensions
+{
+    /// <summary>Adds the embedded backend named <paramref name="name"/> to the kernel's services, configured by <paramref name="configure"/>.</summary>
+    public static IKernelBuilder AddEmbeddedChatClient(this IKernelBuilder builder, Action<EmbeddedBackendOptions>? configure = null, string name = BackendNames.Embedded)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Services.AddEmbeddedChatClient(configure, name);
+        return builder;
+    }
+
+    /// <summary>Adds the embedded backend named <paramref name="name"/> to the kernel's services, bound from <paramref name="section"/>.</summary>
+    public static IKernelBuilder AddEmbeddedChatClient(this IKernelBuilder builder, IConfiguration section, string name = BackendNames.Embedded)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Services.AddEmbeddedChatClient(section, name);
+        return builder;
+    }
+}

@@ -24,6 +24,7 @@ internal static class AgentHostServiceCollectionExtensions
 
         // The kernel every prompt and agent runs on: its chat service is the chain; plugins are the KernelPlugin singletons.
         services.AddKernel();
+        Agents.AgentsServiceCollectionExtensions.AddAgentHostAgents(services, configuration);
         return services;
     }
 }

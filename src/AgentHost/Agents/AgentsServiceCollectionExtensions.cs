@@ -1,0 +1,32 @@
+using AgentHost.Plugins;
+using Microsoft.SemanticKernel;
+
+namespace AgentHost.Agents;
+
+/// <summary>Registers the agents defined in files and the built-in plugins they use.</summary>
+internal static class AgentsServiceCollectionExtensions
+{
+    /// <summary>The configuration key of the agents folder (relative to the content root).</summary>
+    public const string AgentsPathKey = "AgentHost:AgentsPath";
+
+    /// <summary>The agents folder when none is configured: the repository's <c>agents/</c> when run from source.</summary>
+    public const string DefaultAgentsPath = "../../agents";
+
+    /// <summary>
+    /// Adds the built-in plugins (<see cref="PluginsServiceCollectionExtensions.AddAgentHostPlugins"/>), the
+    /// <see cref="AgentCatalog"/> of the folder <c>AgentHost:AgentsPath</c> (its plugin names are checked against every
+    /// <see cref="KernelPlugin"/> in the container) and the <see cref="AgentRunner"/>.
+    /// </summary>
+    public static IServiceCollection AddAgentHostAgents(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddAgentHostPlugins(configuration);
+        services.AddSingleton(sp =>
+        {
+            var contentRoot = sp.GetService<IHostEnvironment>()?.ContentRootPath ?? AppContext.BaseDirectory;
+            var path = configuration[AgentsPathKey] is { Length: > 0 } configured ? configured : DefaultAgentsPath;
+            return new AgentCatalog(Path.GetFullPath(path, contentRoot), sp.GetServices<KernelPlugin>().Select(p => p.Name));
+        });
+        services.AddSingleton(sp => new AgentRunner(sp, sp.GetRequiredService<ILogger<AgentRunner>>(), sp.GetService<IAgentPromptRenderer>()));
+        return services;
+    }
+}

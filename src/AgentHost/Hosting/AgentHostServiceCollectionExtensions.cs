@@ -1,4 +1,5 @@
 using AgentHost.Backends;
+using AgentHost.Connectors.Embedded;
 using AgentHost.Connectors.Mlx;
 using AgentHost.Connectors.Ollama;
 using AgentHost.Connectors.Victoria;
@@ -20,6 +21,7 @@ internal static class AgentHostServiceCollectionExtensions
         services.AddMlxChatCompletion(backends.GetSection(BackendNames.Mlx));
         services.AddOllamaChatClient(backends.GetSection(BackendNames.Ollama));
         services.AddVictoriaChatCompletion(backends.GetSection(BackendNames.Victoria));
+        services.AddEmbeddedChatClient(backends.GetSection(BackendNames.Embedded)); // last resort: appended to an order that does not name it
         services.AddFallbackChatCompletion(root.GetSection("Fallback"));
 
         // The kernel every prompt and agent runs on: its chat service is the chain; plugins are the KernelPlugin singletons.

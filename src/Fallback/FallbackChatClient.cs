@@ -30,6 +30,7 @@ public sealed class FallbackChatClient : IChatClient
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly ChatClientMetadata _metadata = new(FallbackTelemetry.Name);
+    private readonly FallbackRouter _router;
 
     /// <summary>Creates the chain over the backends registered in <paramref name="services"/> (their <see cref="BackendDescriptor"/>s).</summary>
     public FallbackChatClient(IServiceProvider services, IOptions<FallbackOptions> options, BackendHealthMonitor health,
@@ -49,7 +50,10 @@ public sealed class FallbackChatClient : IChatClient
             throw new OptionsValidationException(nameof(FallbackOptions), typeof(FallbackOptions), [error]);
         }
 
-        foreach (var descriptor in descriptors.Where(d => _order.Any(e => e.Name == d.Name)))
+        // Routes may use any registered backend, so every one gets its pipeline (breaker state lives there).
+        _router = services.GetService<FallbackRouter>()
+            ?? new FallbackRouter(services, options, Microsoft.Extensions.Options.Options.Create(new FallbackRoutingOptions()), _time, logger: null);
+        foreach (var descriptor in descriptors)
         {
             var settings = BackendResilienceSettings.Resolve(_options.Resilience, _options.Backends.GetValueOrDefault(descriptor.Name));
             var pipeline = BackendResiliencePipeline.Create(descriptor.Name, settings, _time, _logger);
@@ -60,12 +64,15 @@ public sealed class FallbackChatClient : IChatClient
     /// <summary>The order in force, as configured (e.g. <c>Victoria?</c>, <c>Mlx</c>, ...), with registered spellings.</summary>
     public IReadOnlyList<string> Order => [.. _order.Select(e => e.ToString())];
 
+    /// <summary>The router that chooses each call's route and models (routes, rules, semantic routing).</summary>
+    public FallbackRouter Router => _router;
+
     /// <inheritdoc />
     public async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(messages);
         using var activity = FallbackTelemetry.ActivitySource.StartActivity("fallback.chat");
-        var call = NewCall(messages, options);
+        var call = await NewCallAsync(messages, options, cancellationToken).ConfigureAwait(false);
         await using var winner = await AcquireAsync(call, streaming: false, cancellationToken).ConfigureAwait(false);
         await winner.Run.ConfigureAwait(false);
         var response = winner.Response!;
@@ -85,7 +92,7 @@ public sealed class FallbackChatClient : IChatClient
     {
         ArgumentNullException.ThrowIfNull(messages);
         using var activity = FallbackTelemetry.ActivitySource.StartActivity("fallback.chat.stream");
-        var call = NewCall(messages, options);
+        var call = await NewCallAsync(messages, options, cancellationToken).ConfigureAwait(false);
         await using var winner = await AcquireAsync(call, streaming: true, cancellationToken).ConfigureAwait(false);
         var streamed = new StringBuilder();
         ChatResponseUpdate? last = null;
@@ -151,6 +158,7 @@ public sealed class FallbackChatClient : IChatClient
             : serviceType == typeof(ChatClientMetadata) ? _metadata
             : serviceType.IsInstanceOfType(this) ? this
             : serviceType == typeof(BackendHealthMonitor) ? _health
+            : serviceType == typeof(FallbackRouter) ? _router
             : null;
     }
 
@@ -160,10 +168,11 @@ public sealed class FallbackChatClient : IChatClient
         // The backends' clients belong to the container that registered them.
     }
 
-    private FallbackCall NewCall(IEnumerable<ChatMessage> messages, ChatOptions? options)
+    private async ValueTask<FallbackCall> NewCallAsync(IEnumerable<ChatMessage> messages, ChatOptions? options, CancellationToken cancellationToken)
     {
         IReadOnlyList<ChatMessage> list = messages as IReadOnlyList<ChatMessage> ?? [.. messages];
-        return new FallbackCall(list, options, new AttemptPlanner(_order, name => _backends[name], _health, list, options));
+        var route = await _router.DecideAsync(list, options, cancellationToken).ConfigureAwait(false);
+        return new FallbackCall(list, options, new AttemptPlanner(route.Route.Entries, name => _backends[name], _health, list, options), route);
     }
 
     /// <summary>Starts backends in order (and, when hedging, a second one beside a slow first) until one commits.</summary>
@@ -248,7 +257,9 @@ public sealed class FallbackChatClient : IChatClient
         }
 
         return backend is null ? null
-            : BackendAttempt.Start(backend, call.Messages, call.Options, streaming, _options.ForwardModelId, _time, _logger, cancellationToken);
+            : BackendAttempt.Start(backend, call.Messages, call.Options, streaming,
+                _options.ForwardModelId && call.Route.ChosenBy != FallbackRouteDecision.ByCaller, call.Route.ModelFor(backend.Name),
+                _time, _logger, cancellationToken);
     }
 
     /// <summary>Records a failed attempt; rethrows what must surface at once (caller errors, the caller's cancellation).</summary>

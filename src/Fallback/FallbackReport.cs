@@ -66,6 +66,12 @@ public sealed record FallbackReport
     /// <summary>The model that answered, as the backend reported it (or as configured).</summary>
     public string? Model { get; init; }
 
+    /// <summary>The route the call took (<c>default</c>, <c>agent</c>, ..., or the model the caller named).</summary>
+    public string? Route { get; init; }
+
+    /// <summary>What chose the route: <c>caller</c>, <c>rule:&lt;name&gt;</c>, <c>semantic</c>, <c>default</c> (see <see cref="FallbackRouteDecision.ChosenBy"/>).</summary>
+    public string? ChosenBy { get; init; }
+
     /// <summary>Every backend in the order, with what happened to it, in the order they were considered.</summary>
     public IReadOnlyList<FallbackAttempt> Attempts { get; init; } = [];
 

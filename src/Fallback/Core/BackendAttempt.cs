@@ -20,6 +20,7 @@ internal sealed class BackendAttempt : IAsyncDisposable
     private readonly IReadOnlyList<ChatMessage> _messages;
     private readonly ChatOptions? _options;
     private readonly bool _forwardModelId;
+    private readonly string? _model;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly CancellationTokenSource _cts;
@@ -32,8 +33,9 @@ internal sealed class BackendAttempt : IAsyncDisposable
     private Task _run = Task.CompletedTask;
 
     private BackendAttempt(FallbackBackend backend, IReadOnlyList<ChatMessage> messages, ChatOptions? options, bool streaming, bool forwardModelId,
-        TimeProvider time, ILogger logger, CancellationToken callerToken)
+        string? model, TimeProvider time, ILogger logger, CancellationToken callerToken)
     {
+        _model = model;
         _backend = backend;
         _messages = messages;
         _options = options;
@@ -75,10 +77,11 @@ internal sealed class BackendAttempt : IAsyncDisposable
 
     public TimeSpan Elapsed => _time.GetElapsedTime(_started, Interlocked.Read(ref _ended) is var end and not 0 ? end : _time.GetTimestamp());
 
+    // model: the model the route asks this backend for; null = its configured one (or the caller's, when forwarded).
     public static BackendAttempt Start(FallbackBackend backend, IReadOnlyList<ChatMessage> messages, ChatOptions? options, bool streaming,
-        bool forwardModelId, TimeProvider time, ILogger logger, CancellationToken callerToken)
+        bool forwardModelId, string? model, TimeProvider time, ILogger logger, CancellationToken callerToken)
     {
-        var attempt = new BackendAttempt(backend, messages, options, streaming, forwardModelId, time, logger, callerToken);
+        var attempt = new BackendAttempt(backend, messages, options, streaming, forwardModelId, model, time, logger, callerToken);
         attempt._run = attempt.RunAsync();
         return attempt;
     }
@@ -240,13 +243,16 @@ internal sealed class BackendAttempt : IAsyncDisposable
     {
         if (_options is null)
         {
-            return null;
+            return _model is null ? null : new ChatOptions { ModelId = _model };
         }
 
         var options = _options.Clone();
-        if (!_forwardModelId)
+        options.ModelId = _model ?? (_forwardModelId ? options.ModelId : null);
+        if (options.AdditionalProperties?.ContainsKey(FallbackRouter.RouteKey) == true)
         {
-            options.ModelId = null;
+            // The route is the chain's business; backends never see it.
+            options.AdditionalProperties = new(options.AdditionalProperties);
+            options.AdditionalProperties.Remove(FallbackRouter.RouteKey);
         }
 
         return options;

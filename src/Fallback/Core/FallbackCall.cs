@@ -3,7 +3,7 @@ using Microsoft.Extensions.AI;
 namespace AgentHost.Fallback.Core;
 
 /// <summary>The state of one model call through the chain: its inputs, its planner and the attempts recorded so far.</summary>
-internal sealed class FallbackCall(IReadOnlyList<ChatMessage> messages, ChatOptions? options, AttemptPlanner planner)
+internal sealed class FallbackCall(IReadOnlyList<ChatMessage> messages, ChatOptions? options, AttemptPlanner planner, FallbackRouteDecision route)
 {
     private readonly List<FallbackAttempt> _attempts = [];
 
@@ -12,6 +12,9 @@ internal sealed class FallbackCall(IReadOnlyList<ChatMessage> messages, ChatOpti
     public ChatOptions? Options { get; } = options;
 
     public AttemptPlanner Planner { get; } = planner;
+
+    /// <summary>The route and models chosen for this call.</summary>
+    public FallbackRouteDecision Route { get; } = route;
 
     public List<FallbackAttempt> Attempts => _attempts;
 
@@ -32,5 +35,7 @@ internal sealed class FallbackCall(IReadOnlyList<ChatMessage> messages, ChatOpti
         Model = model,
         Attempts = inProgress is null ? [.. _attempts] : [.. _attempts, inProgress],
         IsComplete = complete,
+        Route = Route.Route.Name,
+        ChosenBy = Route.ChosenBy,
     };
 }

@@ -57,6 +57,11 @@ public static class FallbackServiceCollectionExtensions
         services.TryAddSingleton(sp => new BackendHealthMonitor(
             sp, sp.GetServices<AgentHost.Backends.BackendDescriptor>(), sp.GetRequiredService<IOptions<FallbackOptions>>(),
             sp.GetService<TimeProvider>(), sp.GetService<ILogger<BackendHealthMonitor>>()));
+        services.AddOptions<FallbackRoutingOptions>().ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<FallbackRoutingOptions>, FallbackRoutingOptionsValidator>());
+        services.TryAddSingleton(sp => new FallbackRouter(
+            sp, sp.GetRequiredService<IOptions<FallbackOptions>>(), sp.GetRequiredService<IOptions<FallbackRoutingOptions>>(),
+            sp.GetService<TimeProvider>(), sp.GetService<ILogger<FallbackRouter>>()));
         services.TryAddSingleton(sp => new FallbackChatClient(
             sp, sp.GetRequiredService<IOptions<FallbackOptions>>(), sp.GetRequiredService<BackendHealthMonitor>(),
             sp.GetService<TimeProvider>(), sp.GetService<ILogger<FallbackChatClient>>()));

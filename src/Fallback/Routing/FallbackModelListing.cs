@@ -1,0 +1,27 @@
+using Microsoft.Extensions.AI;
+
+namespace AgentHost.Fallback;
+
+/// <summary>One name a caller may give as the OpenAI <c>model</c>: a route, or a model some backend serves (for <c>GET /v1/models</c>).</summary>
+/// <param name="Id">The name to give.</param>
+/// <param name="IsRoute">Whether it is a route (else a model).</param>
+/// <param name="Backends">For a route, the backends of its order; for a model, the backends that serve it.</param>
+/// <param name="Description">For a route, what it is for, when configured.</param>
+public sealed record FallbackModelListing(string Id, bool IsRoute, IReadOnlyList<string> Backends, string? Description = null);
+
+/// <summary>Names a route (or a model) on <see cref="ChatOptions"/>, as an explicit, strict caller choice.</summary>
+public static class FallbackChatOptionsExtensions
+{
+    /// <summary>
+    /// Asks the chain to use the route or model <paramref name="routeOrModel"/> (stored under
+    /// <see cref="FallbackRouter.RouteKey"/> in <see cref="ChatOptions.AdditionalProperties"/>). Unlike a bare
+    /// <see cref="ChatOptions.ModelId"/>, an unknown name fails the call with <see cref="FallbackRouteNotFoundException"/>.
+    /// </summary>
+    public static ChatOptions WithFallbackRoute(this ChatOptions options, string routeOrModel)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentException.ThrowIfNullOrWhiteSpace(routeOrModel);
+        (options.AdditionalProperties ??= [])[FallbackRouter.RouteKey] = routeOrModel;
+        return options;
+    }
+}

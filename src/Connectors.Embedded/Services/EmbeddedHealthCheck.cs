@@ -14,6 +14,7 @@ public sealed class EmbeddedHealthCheck : IHealthCheck
     private readonly string _backend;
     private readonly EmbeddedModel _model;
     private readonly ILogger _logger;
+    private HeaderSeen? _last; // replaced whole, so concurrent probes never see a torn value
 
     internal EmbeddedHealthCheck(string backend, EmbeddedModel model, ILogger logger)
     {
@@ -38,11 +39,11 @@ public sealed class EmbeddedHealthCheck : IHealthCheck
             return HealthCheckResult.Unhealthy(options.FullModelPath is null ? "disabled (no ModelPath)" : "disabled by configuration");
         }
 
-        // Read the header afresh: the file may have been replaced or removed since the start.
+        // Read the header afresh when the file changed: it may have been replaced or removed since the start.
         GgufModelInfo model;
         try
         {
-            model = GgufHeaderReader.Read(options.FullModelPath!);
+            model = ReadHeader(options.FullModelPath!);
         }
         catch (FileNotFoundException)
         {
@@ -76,4 +77,24 @@ public sealed class EmbeddedHealthCheck : IHealthCheck
 
         return HealthCheckResult.Healthy(description, data);
     }
+
+    private GgufModelInfo ReadHeader(string path)
+    {
+        var file = new FileInfo(path);
+        if (!file.Exists)
+        {
+            throw new FileNotFoundException(null, path);
+        }
+
+        if (Volatile.Read(ref _last) is { } last && last.Path == path && last.Length == file.Length && last.Written == file.LastWriteTimeUtc)
+        {
+            return last.Info;
+        }
+
+        var info = GgufHeaderReader.Read(path);
+        Volatile.Write(ref _last, new HeaderSeen(path, file.Length, file.LastWriteTimeUtc, info));
+        return info;
+    }
+
+    private sealed record HeaderSeen(string Path, long Length, DateTime Written, GgufModelInfo Info);
 }

@@ -18,6 +18,7 @@ public sealed class EmbeddedBackendOptions : BackendOptions
     /// <summary>The context allocated when <see cref="ContextSize"/> is not set and the model allows more.</summary>
     public const int DefaultContextSize = 4096;
 
+    private readonly Lock _inspect = new();
     private GgufModelInfo? _model;
     private string? _modelError;
     private string? _inspectedPath;
@@ -94,6 +95,14 @@ public sealed class EmbeddedBackendOptions : BackendOptions
     /// <paramref name="error"/> then says why in one line.
     /// </summary>
     public GgufModelInfo? InspectModel(out string? error)
+    {
+        lock (_inspect)
+        {
+            return InspectModelLocked(out error);
+        }
+    }
+
+    private GgufModelInfo? InspectModelLocked(out string? error)
     {
         var path = FullModelPath;
         if (path != _inspectedPath)

@@ -63,11 +63,10 @@ internal static class AgentFileParser
         IEnumerable<object?> list when value is not string => new JsonArray([.. list.Select(ToJson)]),
         string s => JsonValue.Create(s),
         bool b => JsonValue.Create(b),
-        int i => JsonValue.Create(i),
-        long l => JsonValue.Create(l),
+        sbyte or byte or short or ushort or int or uint or long => JsonValue.Create(Convert.ToInt64(value, CultureInfo.InvariantCulture)),
         ulong u => JsonValue.Create(u),
         double d => JsonValue.Create(d),
-        float f => JsonValue.Create((double)f),
+        float f => JsonValue.Create(double.Parse(f.ToString(CultureInfo.InvariantCulture), CultureInfo.InvariantCulture)), // 0.3f, not 0.30000001
         decimal m => JsonValue.Create(m),
         _ => JsonValue.Create(Convert.ToString(value, CultureInfo.InvariantCulture)),
     };

@@ -50,7 +50,7 @@ internal sealed class RouteTable
             errors.Add($"{defaultPath}:Order: the default route's order is {FallbackOptions.SectionName}:Order; set it there.");
         }
 
-        routes.Add(new FallbackRoute(FallbackRouter.DefaultRouteName, defaultEntries, Models(defaultOptions?.Models, defaultPath, registered, known, errors),
+        routes.Add(new FallbackRoute(FallbackRouter.DefaultRouteName, defaultEntries, Models(defaultOptions?.Models, $"{defaultPath}:Models", registered, known, errors),
             defaultOptions?.Description ?? "the fallback order", isModel: false));
 
         foreach (var (name, options) in routing.Routes.Where(r => !string.Equals(r.Key, FallbackRouter.DefaultRouteName, StringComparison.OrdinalIgnoreCase)))
@@ -78,7 +78,7 @@ internal sealed class RouteTable
             }
 
             var entries = FallbackOrder.Resolve(new FallbackOptions { Order = order }, descriptors, out _);
-            routes.Add(new FallbackRoute(name, entries, Models(options.Models, path, registered, known, errors), options.Description, isModel: false));
+            routes.Add(new FallbackRoute(name, entries, Models(options.Models, $"{path}:Models", registered, known, errors), options.Description, isModel: false));
         }
 
         var table = new RouteTable(routes, [], new Dictionary<string, IReadOnlyList<string>>());
@@ -117,7 +117,7 @@ internal sealed class RouteTable
             errors.Add($"{path}: Route '{options.Route}' is not a route (routes: {string.Join(", ", table.Routes.Select(r => r.Name))}).");
         }
 
-        Models(options.Models, path, registered, known, errors);
+        Models(options.Models, $"{path}: Models", registered, known, errors);
         if (string.IsNullOrWhiteSpace(options.Route) && options.Models.Count == 0)
         {
             errors.Add($"{path}: the rule has no outcome; give it a Route, Models, or both.");
@@ -185,11 +185,11 @@ internal sealed class RouteTable
             var canonical = registered.FirstOrDefault(r => string.Equals(r, backend, StringComparison.OrdinalIgnoreCase));
             if (canonical is null)
             {
-                errors.Add($"{path}:Models names '{backend}', which is not a registered backend ({known}).");
+                errors.Add($"{path} names '{backend}', which is not a registered backend ({known}).");
             }
             else if (string.IsNullOrWhiteSpace(model))
             {
-                errors.Add($"{path}:Models:{backend} is empty; name a model or remove the entry.");
+                errors.Add($"{path}:{backend} is empty; name a model or remove the entry.");
             }
             else
             {

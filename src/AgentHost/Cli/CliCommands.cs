@@ -12,6 +12,7 @@ internal static class CliCommands
             AskCommand.Create(),
             ChatCommand.Create(),
             BackendsCommand.Create(),
+            RunCommand.Create(),
             AgentCommand.Create(),
         };
         foreach (var command in root.Subcommands)

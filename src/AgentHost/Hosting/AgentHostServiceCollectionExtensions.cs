@@ -26,6 +26,7 @@ internal static class AgentHostServiceCollectionExtensions
 
         // The kernel every prompt and agent runs on: its chat service is the chain; plugins are the KernelPlugin singletons.
         services.AddKernel();
+        Prompts.PromptServiceCollectionExtensions.AddAgentHostPrompts(services, configuration);
         Agents.AgentsServiceCollectionExtensions.AddAgentHostAgents(services, configuration);
         return services;
     }

@@ -14,6 +14,7 @@ internal static class CliCommands
             BackendsCommand.Create(),
             RunCommand.Create(),
             AgentCommand.Create(),
+            ServeCommand.Create(),
         };
         foreach (var command in root.Subcommands)
         {

@@ -1,3 +1,4 @@
+using AgentHost.Http;
 using Microsoft.Extensions.Logging.Console;
 
 namespace AgentHost.Hosting;
@@ -18,6 +19,21 @@ internal static class AgentHostApplication
         });
         ConfigureLogging(builder.Logging);
         builder.Services.AddAgentHostChat(builder.Configuration);
+        return builder;
+    }
+
+    /// <summary>The web host of <c>serve</c>: the same configuration, logging and services as <see cref="CreateBuilder"/>, plus the HTTP service.</summary>
+    public static WebApplicationBuilder CreateWebBuilder(IReadOnlyList<string> configurationArgs)
+    {
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions
+        {
+            Args = [.. configurationArgs],
+            ContentRootPath = ContentRoot.Locate(),
+            ApplicationName = "AgentHost",
+        });
+        ConfigureLogging(builder.Logging);
+        builder.Services.AddAgentHostChat(builder.Configuration);
+        builder.Services.AddAgentHostHttp(builder.Configuration);
         return builder;
     }
 

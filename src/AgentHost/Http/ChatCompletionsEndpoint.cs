@@ -1,0 +1,137 @@
+using System.Text.Json;
+using AgentHost.Fallback;
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Options;
+using Microsoft.SemanticKernel;
+
+namespace AgentHost.Http;
+
+/// <summary>
+/// <c>POST /v1/chat/completions</c> in OpenAI's shape, answered by the fallback chain's <see cref="IChatClient"/>.
+/// Every answer names its backend in <see cref="BackendHeader"/> and in the body's <c>agent_host</c> report.
+/// </summary>
+internal sealed partial class ChatCompletionsEndpoint(IChatClient chat, IOptions<HttpServiceOptions> options, TimeProvider time, ILogger<ChatCompletionsEndpoint> logger)
+{
+    /// <summary>The header naming the backend that answered.</summary>
+    public const string BackendHeader = "x-agent-backend";
+
+    private readonly HttpServiceOptions _options = options.Value;
+
+    public async Task HandleAsync(HttpContext context)
+    {
+        ChatCompletionRequest request;
+        try
+        {
+            using var document = await ReadJsonAsync(context);
+            request = ChatCompletionRequestParser.Parse(document.RootElement, _options.ChainModelId);
+        }
+        catch (OpenAIRequestException e)
+        {
+            logger.Refused(context.Request.Method, context.Request.Path, e.StatusCode, e.Message);
+            await OpenAIError.WriteAsync(context, e);
+            return;
+        }
+
+        try
+        {
+            if (request.Stream)
+            {
+                await StreamAsync(context, request);
+            }
+            else
+            {
+                await AnswerAsync(context, request);
+            }
+        }
+        catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
+        {
+            logger.CallerGone(context.Request.Path);
+        }
+    }
+
+    private async Task<JsonDocument> ReadJsonAsync(HttpContext context)
+    {
+        if (context.Request.ContentLength > _options.MaxRequestBodyBytes)
+        {
+            throw TooLarge();
+        }
+
+        try
+        {
+            return await JsonDocument.ParseAsync(context.Request.Body, default, context.RequestAborted);
+        }
+        catch (JsonException e)
+        {
+            throw OpenAIRequestException.Invalid($"We could not parse the JSON body of your request: {e.Message}", null, "invalid_json");
+        }
+        catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            throw TooLarge();
+        }
+    }
+
+    private OpenAIRequestException TooLarge() =>
+        new(StatusCodes.Status413PayloadTooLarge, $"The request body is larger than the limit of {_options.MaxRequestBodyBytes} bytes.", null, "request_too_large");
+
+    private async Task AnswerAsync(HttpContext context, ChatCompletionRequest request)
+    {
+        ChatResponse response;
+        try
+        {
+            response = await chat.GetResponseAsync(request.Messages, request.Options, context.RequestAborted);
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !context.RequestAborted.IsCancellationRequested)
+        {
+            await WriteFailureAsync(context, e);
+            return;
+        }
+
+        var report = response.GetFallbackReport();
+        if (report?.Backend is { } backend)
+        {
+            context.Response.Headers[BackendHeader] = backend;
+        }
+
+        context.Response.StatusCode = StatusCodes.Status200OK;
+        context.Response.ContentType = "application/json";
+        await using (var writer = new Utf8JsonWriter(context.Response.BodyWriter))
+        {
+            ChatCompletionJson.WriteCompletion(writer, NewId(), Now(), report?.Model ?? response.ModelId ?? _options.ChainModelId, response, report);
+        }
+
+        await context.Response.BodyWriter.FlushAsync(context.RequestAborted);
+    }
+
+    /// <summary>Maps a failed chain call to OpenAI's error shape: every backend failed → 502 (503 when none could be tried).</summary>
+    private async Task WriteFailureAsync(HttpContext context, Exception e)
+    {
+        var path = context.Request.Path;
+        switch (e)
+        {
+            case FallbackExhaustedException exhausted:
+                var status = exhausted.Report.Attempts.All(a => a.Outcome == FallbackAttemptOutcome.Skipped)
+                    ? StatusCodes.Status503ServiceUnavailable
+                    : StatusCodes.Status502BadGateway;
+                logger.NoBackendAnswered(path, status, e.Message);
+                await OpenAIError.WriteAsync(context, status, e.Message, OpenAIError.ApiError, null, "no_backend_answered", exhausted.Report);
+                break;
+            case HttpOperationException { StatusCode: System.Net.HttpStatusCode.BadRequest or System.Net.HttpStatusCode.UnprocessableEntity }:
+            case ArgumentException:
+                var report = e.GetFallbackReport();
+                var who = report?.Attempts.LastOrDefault()?.Backend;
+                var message = who is null ? $"The request was rejected: {e.Message}" : $"{who} rejected the request: {e.Message}";
+                logger.Refused(context.Request.Method, path, 400, message);
+                await OpenAIError.WriteAsync(context, StatusCodes.Status400BadRequest, message, OpenAIError.InvalidRequest, null, "backend_rejected_request", report);
+                break;
+            default:
+                logger.Unhandled(e, context.Request.Method, path);
+                await OpenAIError.WriteAsync(context, StatusCodes.Status500InternalServerError, $"The host failed to answer: {e.Message}",
+                    OpenAIError.ApiError, null, "internal_error", e.GetFallbackReport());
+                break;
+        }
+    }
+
+    private static string NewId() => $"chatcmpl-{Guid.NewGuid():N}";
+
+    private long Now() => time.GetUtcNow().ToUnixTimeSeconds();
+}

@@ -1,0 +1,20 @@
+namespace AgentHost.Http;
+
+/// <summary>The HTTP service's log lines (one line each, on stderr).</summary>
+internal static partial class HttpLog
+{
+    [LoggerMessage(1, LogLevel.Information, "{Method} {Path} → {Status}: {Message}")]
+    public static partial void Refused(this ILogger logger, string method, string path, int status, string message);
+
+    [LoggerMessage(2, LogLevel.Warning, "{Path} → {Status}: {Message}")]
+    public static partial void NoBackendAnswered(this ILogger logger, string path, int status, string message);
+
+    [LoggerMessage(3, LogLevel.Warning, "stream cut: {Message}")]
+    public static partial void StreamInterrupted(this ILogger logger, string message);
+
+    [LoggerMessage(4, LogLevel.Information, "{Path}: the caller went away; the chain call was cancelled")]
+    public static partial void CallerGone(this ILogger logger, string path);
+
+    [LoggerMessage(5, LogLevel.Error, "{Method} {Path} failed")]
+    public static partial void Unhandled(this ILogger logger, Exception exception, string method, string path);
+}

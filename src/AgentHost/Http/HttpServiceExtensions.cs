@@ -1,0 +1,118 @@
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+
+namespace AgentHost.Http;
+
+/// <summary>Registers and maps the HTTP service: the OpenAI-compatible gateway, status routes, prompts and the chat page.</summary>
+internal static class HttpServiceExtensions
+{
+    /// <summary>Binds <see cref="HttpServiceOptions"/> (validated at start), the body-size limit and the chat endpoint.</summary>
+    public static IServiceCollection AddAgentHostHttp(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<HttpServiceOptions>().Bind(configuration.GetSection(HttpServiceOptions.SectionName)).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<HttpServiceOptions>, HttpServiceOptionsValidator>());
+        services.AddOptions<KestrelServerOptions>().Configure<IOptions<HttpServiceOptions>>((kestrel, http) =>
+        {
+            kestrel.Limits.MaxRequestBodySize = http.Value.MaxRequestBodyBytes;
+            kestrel.AddServerHeader = false;
+        });
+        services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(5));
+        services.TryAddSingleton<ChatCompletionsEndpoint>();
+        return services;
+    }
+
+    /// <summary>Builds the web app, checks <see cref="HttpServiceOptions"/> (throws <see cref="OptionsValidationException"/>) and maps everything.</summary>
+    public static WebApplication BuildAgentHostWebApp(this WebApplicationBuilder builder)
+    {
+        var app = builder.Build();
+        var options = app.Services.GetRequiredService<IOptions<HttpServiceOptions>>().Value;
+        app.Urls.Clear();
+        foreach (var url in options.UrlList)
+        {
+            app.Urls.Add(url);
+        }
+
+        app.MapAgentHostHttp();
+        return app;
+    }
+
+    /// <summary>
+    /// Errors in OpenAI's shape, the chat page (open), the API key check (when one is set), then <c>/v1/chat/completions</c>,
+    /// <c>/v1/models</c>, <c>/health</c> and the prompt routes.
+    /// </summary>
+    public static WebApplication MapAgentHostHttp(this WebApplication app)
+    {
+        app.Use(OpenAIErrorsAsync);
+        app.UseDefaultFiles();
+        app.UseStaticFiles();
+        app.Use(ApiKeyAsync);
+        app.MapPost("/v1/chat/completions", (HttpContext c) => c.RequestServices.GetRequiredService<ChatCompletionsEndpoint>().HandleAsync(c));
+        app.MapGet("/v1/models", StatusEndpoints.ModelsAsync);
+        app.MapGet("/health", StatusEndpoints.HealthAsync);
+        app.MapPromptEndpoints();
+        app.MapFallback("/v1/{**path}", (HttpContext c) => OpenAIError.WriteAsync(c, StatusCodes.Status404NotFound,
+            $"Unknown route: {c.Request.Method} {c.Request.Path}.", OpenAIError.InvalidRequest, null, "unknown_url"));
+        return app;
+    }
+
+    private static async Task OpenAIErrorsAsync(HttpContext context, RequestDelegate next)
+    {
+        try
+        {
+            await next(context);
+        }
+        catch (Microsoft.AspNetCore.Http.BadHttpRequestException e) when (!context.Response.HasStarted)
+        {
+            var message = e.StatusCode == StatusCodes.Status413PayloadTooLarge
+                ? $"The request body is larger than the limit of {Options(context).MaxRequestBodyBytes} bytes."
+                : e.Message;
+            Logger(context).Refused(context.Request.Method, context.Request.Path, e.StatusCode, message);
+            await OpenAIError.WriteAsync(context, e.StatusCode, message, OpenAIError.InvalidRequest, null,
+                e.StatusCode == StatusCodes.Status413PayloadTooLarge ? "request_too_large" : "bad_request");
+        }
+        catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
+        {
+            Logger(context).CallerGone(context.Request.Path);
+        }
+        catch (Exception e) when (!context.Response.HasStarted)
+        {
+            Logger(context).Unhandled(e, context.Request.Method, context.Request.Path);
+            await OpenAIError.WriteAsync(context, StatusCodes.Status500InternalServerError, $"The host failed: {e.Message}", OpenAIError.ApiError, null, "internal_error");
+        }
+    }
+
+    /// <summary>With <see cref="HttpServiceOptions.ApiKey"/> set, every route past the chat page's files asks for <c>Authorization: Bearer &lt;key&gt;</c>.</summary>
+    private static Task ApiKeyAsync(HttpContext context, RequestDelegate next)
+    {
+        var key = Options(context).ApiKey;
+        if (string.IsNullOrEmpty(key))
+        {
+            return next(context);
+        }
+
+        var header = context.Request.Headers.Authorization.ToString();
+        const string scheme = "Bearer ";
+        if (!header.StartsWith(scheme, StringComparison.OrdinalIgnoreCase))
+        {
+            return Unauthorized(context, "Missing API key: send it as 'Authorization: Bearer <key>'.", "missing_api_key");
+        }
+
+        var given = Encoding.UTF8.GetBytes(header[scheme.Length..].Trim());
+        return CryptographicOperations.FixedTimeEquals(given, Encoding.UTF8.GetBytes(key))
+            ? next(context)
+            : Unauthorized(context, "Incorrect API key provided.", "invalid_api_key");
+    }
+
+    private static Task Unauthorized(HttpContext context, string message, string code)
+    {
+        Logger(context).Refused(context.Request.Method, context.Request.Path, 401, message);
+        return OpenAIError.WriteAsync(context, StatusCodes.Status401Unauthorized, message, OpenAIError.InvalidRequest, null, code);
+    }
+
+    private static HttpServiceOptions Options(HttpContext context) => context.RequestServices.GetRequiredService<IOptions<HttpServiceOptions>>().Value;
+
+    private static ILogger Logger(HttpContext context) => context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger("AgentHost.Http");
+}

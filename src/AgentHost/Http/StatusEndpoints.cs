@@ -1,0 +1,112 @@
+using System.Reflection;
+using System.Text.Json;
+using AgentHost.Backends;
+using AgentHost.Fallback;
+using Microsoft.Extensions.Options;
+
+namespace AgentHost.Http;
+
+/// <summary><c>GET /v1/models</c> (OpenAI's list shape) and <c>GET /health</c> (the host and each backend).</summary>
+internal static class StatusEndpoints
+{
+    private static readonly DateTimeOffset Started = DateTimeOffset.UtcNow;
+
+    /// <summary>The chain's own model id, then the configured model of each enabled backend.</summary>
+    public static async Task ModelsAsync(HttpContext context)
+    {
+        var services = context.RequestServices;
+        var options = services.GetRequiredService<IOptions<HttpServiceOptions>>().Value;
+        context.Response.ContentType = "application/json";
+        await using var writer = new Utf8JsonWriter(context.Response.BodyWriter);
+        writer.WriteStartObject();
+        writer.WriteString("object", "list");
+        writer.WriteStartArray("data");
+        WriteModel(writer, options.ChainModelId, "agent-host", Started.ToUnixTimeSeconds());
+        var seen = new HashSet<string>(StringComparer.OrdinalIgnoreCase) { options.ChainModelId };
+        foreach (var descriptor in services.GetServices<BackendDescriptor>())
+        {
+            var backend = descriptor.GetOptions(services);
+            if (backend.Enabled && !string.IsNullOrWhiteSpace(backend.Model) && seen.Add(backend.Model))
+            {
+                WriteModel(writer, backend.Model, descriptor.Name, Started.ToUnixTimeSeconds());
+            }
+        }
+
+        writer.WriteEndArray();
+        writer.WriteEndObject();
+    }
+
+    /// <summary>
+    /// The host and every backend as the background prober last saw it (probed now if never yet): 200 when at least
+    /// one backend is up (healthy or degraded), 503 otherwise.
+    /// </summary>
+    public static async Task HealthAsync(HttpContext context)
+    {
+        var services = context.RequestServices;
+        var monitor = services.GetRequiredService<BackendHealthMonitor>();
+        var descriptors = services.GetServices<BackendDescriptor>().DistinctBy(d => d.Name, StringComparer.OrdinalIgnoreCase).ToList();
+        var enabled = descriptors.Where(d => d.GetOptions(services).Enabled).ToList();
+        if (enabled.Any(d => monitor.Get(d.Name).CheckedAt is null))
+        {
+            await monitor.ProbeAllAsync(context.RequestAborted);
+        }
+
+        var up = enabled.Any(d => monitor.Get(d.Name).IsUp);
+        var chain = services.GetService<FallbackChatClient>();
+        context.Response.StatusCode = up ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable;
+        context.Response.ContentType = "application/json";
+        context.Response.Headers.CacheControl = "no-store";
+        await using var writer = new Utf8JsonWriter(context.Response.BodyWriter);
+        writer.WriteStartObject();
+        writer.WriteString("status", up ? "ok" : "unavailable");
+        writer.WriteStartObject("host");
+        writer.WriteString("name", "agent-host");
+        writer.WriteString("version", typeof(StatusEndpoints).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion);
+        writer.WriteNumber("uptime_seconds", Math.Round((DateTimeOffset.UtcNow - Started).TotalSeconds));
+        writer.WriteStartArray("order");
+        foreach (var entry in chain?.Order ?? [])
+        {
+            writer.WriteStringValue(entry);
+        }
+
+        writer.WriteEndArray();
+        writer.WriteEndObject();
+        writer.WriteStartArray("backends");
+        foreach (var descriptor in descriptors)
+        {
+            var options = descriptor.GetOptions(services);
+            var health = monitor.Get(descriptor.Name);
+            writer.WriteStartObject();
+            writer.WriteString("name", descriptor.Name);
+            writer.WriteString("server", descriptor.DisplayName);
+            writer.WriteBoolean("enabled", options.Enabled);
+            writer.WriteString("health", options.Enabled ? health.State.ToString().ToLowerInvariant() : "disabled");
+            writer.WriteString("reason", options.Enabled ? health.Reason : null);
+            writer.WriteString("endpoint", options.Endpoint);
+            writer.WriteString("model", options.Model);
+            if (health.CheckedAt is { } at)
+            {
+                writer.WriteString("checked_at", at);
+            }
+            else
+            {
+                writer.WriteNull("checked_at");
+            }
+
+            writer.WriteEndObject();
+        }
+
+        writer.WriteEndArray();
+        writer.WriteEndObject();
+    }
+
+    private static void WriteModel(Utf8JsonWriter writer, string id, string ownedBy, long created)
+    {
+        writer.WriteStartObject();
+        writer.WriteString("id", id);
+        writer.WriteString("object", "model");
+        writer.WriteNumber("created", created);
+        writer.WriteString("owned_by", ownedBy);
+        writer.WriteEndObject();
+    }
+}

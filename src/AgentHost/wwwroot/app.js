@@ -1,0 +1,217 @@
+// The agent-host chat page: streams answers from /v1/chat/completions (OpenAI SSE), names the backend of each answer,
+// shows backend health from /health, keeps the conversation while the page is open. No build step, no dependencies.
+(() => {
+  "use strict";
+
+  const KEY_STORAGE = "agentHostApiKey";
+  const HEALTH_EVERY_MS = 4000;
+  const $ = (id) => document.getElementById(id);
+  const log = $("log"), form = $("composer"), input = $("message"), send = $("send");
+  const keyPanel = $("key-panel"), keyInput = $("api-key"), keyToggle = $("key-toggle"), keyNote = $("key-note");
+
+  /** Whole turns only: a turn that fails is never added, so the conversation survives a failure. */
+  const history = [];
+  let running = null; // the AbortController of the turn in flight
+
+  function headers() {
+    const h = { "Content-Type": "application/json" };
+    const key = sessionStorage.getItem(KEY_STORAGE);
+    if (key) h.Authorization = "Bearer " + key;
+    return h;
+  }
+
+  function el(tag, className, text) {
+    const e = document.createElement(tag);
+    if (className) e.className = className;
+    if (text !== undefined) e.textContent = text;
+    return e;
+  }
+
+  function addMessage(role, text) {
+    $("empty")?.remove();
+    const msg = el("article", "msg " + role);
+    const meta = el("div", "meta");
+    meta.append(el("span", "who", role === "user" ? "You" : "Assistant"));
+    const badge = el("span", "badge");
+    badge.hidden = true;
+    if (role === "assistant") meta.append(badge);
+    const body = el("div", "text", text);
+    msg.append(meta, body);
+    log.append(msg);
+    scroll();
+    return { msg, body, badge };
+  }
+
+  function scroll() { log.scrollTop = log.scrollHeight; window.scrollTo(0, document.body.scrollHeight); }
+
+  function describeReport(report) {
+    if (!report || !Array.isArray(report.attempts)) return "";
+    return report.attempts.map((a) => a.outcome === "succeeded" ? `${a.backend}: answered`
+      : a.outcome === "skipped" ? `${a.backend}: skipped (${a.skip_reason ?? "?"})`
+      : `${a.backend}: ${a.error ?? a.outcome}`).join("\n");
+  }
+
+  function setBadge(view, backend, report) {
+    if (!backend) return;
+    const model = report && report.model ? ` · ${report.model}` : "";
+    view.badge.textContent = backend + model;
+    view.badge.hidden = false;
+    view.badge.dataset.backend = backend;
+    view.msg.dataset.backend = backend;
+    const how = describeReport(report);
+    view.badge.title = how ? "Answered by " + backend + "\n" + how : "Answered by " + backend;
+    view.badge.setAttribute("aria-label", "answered by " + backend + model);
+  }
+
+  function showError(view, message, retryText) {
+    view.msg.classList.add("failed");
+    const box = el("div", "error", message);
+    box.setAttribute("role", "alert");
+    if (retryText) {
+      const retry = el("button", "ghost", "Retry");
+      retry.type = "button";
+      retry.addEventListener("click", () => { box.remove(); if (!running) turn(retryText); });
+      box.append(retry);
+    }
+    view.msg.append(box);
+    scroll();
+  }
+
+  function setRunning(controller) {
+    running = controller;
+    send.textContent = controller ? "Stop" : "Send";
+    send.classList.toggle("stop", !!controller);
+    send.type = controller ? "button" : "submit";
+  }
+
+  /** One turn: sends the history plus the new message, streams the answer in, keeps the turn only when it completed. */
+  async function turn(text) {
+    addMessage("user", text);
+    const view = addMessage("assistant", "");
+    view.msg.classList.add("pending");
+    const controller = new AbortController();
+    setRunning(controller);
+    const messages = [...history, { role: "user", content: text }];
+    let answer = "", report = null, done = false;
+    try {
+      const res = await fetch("v1/chat/completions", {
+        method: "POST", headers: headers(), signal: controller.signal,
+        body: JSON.stringify({ model: "agent-host", messages, stream: true }),
+      });
+      if (!res.ok) {
+        const body = await res.json().catch(() => null);
+        if (res.status === 401) openKeyPanel("This host needs an API key.");
+        showError(view, (body && body.error && body.error.message) || `HTTP ${res.status}`, text);
+        return;
+      }
+      setBadge(view, res.headers.get("x-agent-backend"), null);
+      const reader = res.body.getReader();
+      const decoder = new TextDecoder();
+      let buffer = "";
+      for (;;) {
+        const { value, done: end } = await reader.read();
+        if (end) break;
+        buffer += decoder.decode(value, { stream: true });
+        let cut;
+        while ((cut = buffer.indexOf("\n\n")) >= 0) {
+          const event = buffer.slice(0, cut);
+          buffer = buffer.slice(cut + 2);
+          const data = event.split("\n").filter((l) => l.startsWith("data:")).map((l) => l.slice(5).trimStart()).join("\n");
+          if (!data) continue;
+          if (data === "[DONE]") { done = true; continue; }
+          const chunk = JSON.parse(data);
+          if (chunk.error) {
+            const who = chunk.error.backend ? ` (${chunk.error.backend})` : "";
+            showError(view, "The answer broke off" + who + ": " + chunk.error.message, text);
+            return;
+          }
+          if (chunk.agent_host) { report = chunk.agent_host; setBadge(view, report.backend, report); }
+          const delta = chunk.choices && chunk.choices[0] && chunk.choices[0].delta;
+          if (delta && delta.content) {
+            answer += delta.content;
+            view.body.textContent = answer;
+            scroll();
+          }
+          if (delta && delta.tool_calls) {
+            answer += delta.tool_calls.map((c) => `[tool call: ${c.function.name}(${c.function.arguments})]`).join("\n");
+            view.body.textContent = answer;
+          }
+        }
+      }
+      if (!done) { showError(view, "The answer was cut off before it finished.", text); return; }
+      history.push({ role: "user", content: text }, { role: "assistant", content: answer });
+    } catch (e) {
+      if (e.name === "AbortError") showError(view, "Stopped. This turn was not kept.", text);
+      else showError(view, "Could not reach the host: " + e.message, text);
+    } finally {
+      view.msg.classList.remove("pending");
+      setRunning(null);
+      input.focus();
+    }
+  }
+
+  async function pollHealth() {
+    const strip = $("health");
+    try {
+      const res = await fetch("health", { headers: headers(), cache: "no-store" });
+      if (res.status === 401) {
+        strip.replaceChildren(el("span", "pill pill-muted", "API key needed to see backends"));
+        return;
+      }
+      const body = await res.json();
+      const pills = (body.backends || []).map((b) => {
+        const pill = el("span", "pill");
+        pill.dataset.backend = b.name;
+        pill.dataset.state = b.health;
+        pill.append(el("strong", null, b.name), el("span", "state", b.health));
+        pill.title = [b.server, b.endpoint, b.model, b.reason].filter(Boolean).join(" · ");
+        return pill;
+      });
+      strip.replaceChildren(...pills);
+    } catch (e) {
+      strip.replaceChildren(el("span", "pill pill-muted", "host unreachable"));
+    }
+  }
+
+  function openKeyPanel(note) {
+    keyPanel.hidden = false;
+    keyToggle.setAttribute("aria-expanded", "true");
+    keyNote.textContent = note || "";
+    keyInput.focus();
+  }
+
+  keyToggle.addEventListener("click", () => {
+    if (keyPanel.hidden) openKeyPanel(""); else { keyPanel.hidden = true; keyToggle.setAttribute("aria-expanded", "false"); }
+  });
+  keyPanel.addEventListener("submit", (e) => {
+    e.preventDefault();
+    const key = keyInput.value.trim();
+    if (key) sessionStorage.setItem(KEY_STORAGE, key); else sessionStorage.removeItem(KEY_STORAGE);
+    keyNote.textContent = key ? "Saved for this tab." : "Cleared.";
+    pollHealth();
+  });
+  keyInput.value = sessionStorage.getItem(KEY_STORAGE) || "";
+
+  $("new-chat").addEventListener("click", () => {
+    if (running) running.abort();
+    history.length = 0;
+    log.replaceChildren();
+    input.focus();
+  });
+
+  send.addEventListener("click", (e) => { if (running) { e.preventDefault(); running.abort(); } });
+  form.addEventListener("submit", (e) => {
+    e.preventDefault();
+    const text = input.value.trim();
+    if (!text || running) return;
+    input.value = "";
+    turn(text);
+  });
+  input.addEventListener("keydown", (e) => {
+    if (e.key === "Enter" && !e.shiftKey && !e.isComposing) { e.preventDefault(); form.requestSubmit(); }
+  });
+
+  pollHealth();
+  setInterval(pollHealth, HEALTH_EVERY_MS);
+  input.focus();
+})();

@@ -155,8 +155,16 @@ public abstract class BackendEmulator : IAsyncDisposable
     }
 
     /// <summary>
+    /// How long a cut reply stays open after its last bytes. A crashing server's socket closes after the data it sent;
+    /// Kestrel's abort is a reset that can overtake that data on loopback and turn a cut reply into a failed exchange,
+    /// so a cut waits this long for the client to read what was sent.
+    /// </summary>
+    protected static readonly TimeSpan CutGrace = TimeSpan.FromMilliseconds(50);
+
+    /// <summary>
     /// Streams <paramref name="chunks"/> (each already framed: a line with its newline, an SSE event, ...) honouring
-    /// <see cref="RequestFaults.ChunkDelay"/> and <see cref="RequestFaults.DropAfterChunks"/>.
+    /// <see cref="RequestFaults.ChunkDelay"/> and <see cref="RequestFaults.DropAfterChunks"/> (that many chunks, or all
+    /// of them when there are fewer, then a cut connection).
     /// </summary>
     protected async Task StreamAsync(HttpContext context, RequestFaults faults, IEnumerable<string> chunks, string contentType)
     {
@@ -166,15 +174,8 @@ public abstract class BackendEmulator : IAsyncDisposable
         var sent = 0;
         try
         {
-            foreach (var chunk in chunks)
+            foreach (var chunk in faults.DropAfterChunks is { } drop ? chunks.Take(drop) : chunks)
             {
-                if (faults.DropAfterChunks is { } drop && sent >= drop)
-                {
-                    await context.Response.Body.FlushAsync(linked.Token);
-                    context.Abort();
-                    return;
-                }
-
                 if (sent > 0 && faults.ChunkDelay > TimeSpan.Zero)
                 {
                     await Task.Delay(faults.ChunkDelay, linked.Token);
@@ -188,23 +189,44 @@ public abstract class BackendEmulator : IAsyncDisposable
         catch (OperationCanceledException)
         {
             context.Abort();
+            return;
+        }
+
+        if (faults.DropAfterChunks is not null)
+        {
+            await CutAsync(context);
         }
     }
 
-    /// <summary>Writes a complete non-streaming body, or half of it then aborts when <see cref="RequestFaults.DropAfterChunks"/> is set.</summary>
-    protected static async Task WriteBodyAsync(HttpContext context, RequestFaults faults, string body, string contentType = "application/json")
+    /// <summary>Writes a complete non-streaming body, or half of it then a cut connection when <see cref="RequestFaults.DropAfterChunks"/> is set.</summary>
+    protected async Task WriteBodyAsync(HttpContext context, RequestFaults faults, string body, string contentType = "application/json")
     {
         context.Response.StatusCode = 200;
         context.Response.ContentType = contentType;
         if (faults.DropAfterChunks is not null)
         {
             await context.Response.WriteAsync(body[..(body.Length / 2)], context.RequestAborted);
-            await context.Response.Body.FlushAsync(context.RequestAborted);
-            context.Abort();
+            await CutAsync(context);
             return;
         }
 
         await context.Response.WriteAsync(body, context.RequestAborted);
+    }
+
+    /// <summary>Cuts the connection like a crashing server: sends what was written, waits <see cref="CutGrace"/> (less when the emulator stops), aborts.</summary>
+    private async Task CutAsync(HttpContext context)
+    {
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, Stopping);
+        try
+        {
+            await context.Response.Body.FlushAsync(linked.Token);
+            await Task.Delay(CutGrace, linked.Token);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+
+        context.Abort();
     }
 
     /// <summary>A body that is not the protocol's shape, for <see cref="RequestFaults.MalformedBody"/>.</summary>

@@ -56,7 +56,7 @@ public sealed partial class OllamaEmulator
 
         if (faults.MalformedBody)
         {
-            await WriteBodyOrCutAsync(context, faults, MalformedJson + "\n", stream ? NdJson : Json);
+            await WriteBodyAsync(context, faults, MalformedJson + "\n", stream ? NdJson : Json);
             return;
         }
 
@@ -71,7 +71,7 @@ public sealed partial class OllamaEmulator
             var whole = inBand is not null
                 ? errorLine
                 : Line(request.Model!, Message(text, toolCall), done: true, Usage(request, chunks.Count));
-            await WriteBodyOrCutAsync(context, faults, whole, Json);
+            await WriteBodyAsync(context, faults, whole, Json);
             return;
         }
 
@@ -96,7 +96,7 @@ public sealed partial class OllamaEmulator
         lines.Add(inBand is not null
             ? errorLine + "\n"
             : Line(request.Model!, Message(string.Empty, null), done: true, Usage(request, chunks.Count)) + "\n");
-        await StreamOrCutAsync(context, faults, lines, NdJson);
+        await StreamAsync(context, faults, lines, NdJson);
     }
 
     // POST /api/embed: {"model", "input": string | [string]} → {"model", "embeddings": [[...]]}; deterministic vectors.

@@ -45,7 +45,7 @@ public sealed partial class OllamaEmulator
         var stream = request.Stream ?? false;
         if (faults.MalformedBody)
         {
-            await WriteBodyOrCutAsync(context, faults, stream ? "data: " + MalformedJson + "\n\n" : MalformedJson, stream ? "text/event-stream" : "application/json");
+            await WriteBodyAsync(context, faults, stream ? "data: " + MalformedJson + "\n\n" : MalformedJson, stream ? "text/event-stream" : "application/json");
             return;
         }
 
@@ -74,7 +74,7 @@ public sealed partial class OllamaEmulator
                 choices = new[] { new { index = 0, message, finish_reason = finish } },
                 usage,
             }, JsonOptions);
-            await WriteBodyOrCutAsync(context, faults, body, "application/json");
+            await WriteBodyAsync(context, faults, body, "application/json");
             return;
         }
 
@@ -99,7 +99,7 @@ public sealed partial class OllamaEmulator
             {
                 if (faults.Active && InBandErrorAfterChunks is { } n && events.Count >= n)
                 {
-                    await StreamOrCutAsync(context, faults, events, "text/event-stream");
+                    await StreamAsync(context, faults, events, "text/event-stream");
                     return;
                 }
 
@@ -109,7 +109,7 @@ public sealed partial class OllamaEmulator
 
         events.Add(Event(new { role = "assistant", content = "" }, finish));
         events.Add("data: [DONE]\n\n");
-        await StreamOrCutAsync(context, faults, events, "text/event-stream");
+        await StreamAsync(context, faults, events, "text/event-stream");
     }
 
     private static object OpenAiError(int status, string message) => new

@@ -65,7 +65,7 @@ public sealed partial class VictoriaEmulator
         }
 
         events.Add(Event(new { type = "end" }));
-        await StreamOrCutAsync(context, faults, events, "text/event-stream; charset=utf-8");
+        await StreamAsync(context, faults, events, "text/event-stream; charset=utf-8");
     }
 
     /// <summary>One SSE event; the default serializer escapes non-ASCII like Python's <c>json.dumps</c>.</summary>

@@ -115,7 +115,7 @@ public sealed partial class VictoriaEmulator : BackendEmulator
             return;
         }
 
-        await WriteBodyOrCutAsync(context, faults, System.Text.Json.JsonSerializer.Serialize(SyncReply(goal, correlationId, faults), JsonOptions));
+        await WriteBodyAsync(context, faults, System.Text.Json.JsonSerializer.Serialize(SyncReply(goal, correlationId, faults), JsonOptions));
     }
 
     private object SyncReply(string goal, string correlationId, RequestFaults faults)

@@ -44,7 +44,7 @@ public sealed class FallbackChatClient : IChatClient
         _time = timeProvider ?? TimeProvider.System;
         _logger = (ILogger?)logger ?? NullLogger.Instance;
         var descriptors = services.GetServices<BackendDescriptor>().DistinctBy(d => d.Name, StringComparer.OrdinalIgnoreCase).ToList();
-        _order = FallbackOrder.Resolve(_options, descriptors, out var error);
+        _order = FallbackOrder.Resolve(_options, descriptors, out var error, FallbackOrder.EnabledIn(services));
         if (error is not null)
         {
             throw new OptionsValidationException(nameof(FallbackOptions), typeof(FallbackOptions), [error]);

@@ -18,7 +18,9 @@ public sealed class FallbackOptions
     /// <c>?</c> (e.g. <c>Victoria?</c>) is used only when that backend is healthy (or degraded) right now; it is
     /// never waited for. A backend may appear twice (optional early, required late); it is tried at most once per call.
     /// Defaults to <see cref="DefaultOrder"/>, of which only the registered backends are used; an order set
-    /// explicitly must name registered backends only, and is checked at start.
+    /// explicitly must name registered backends only, and is checked at start. An enabled last-resort backend
+    /// (<c>BackendDescriptor.IsLastResort</c>, e.g. <c>Embedded</c>) that the order does not name is tried after it
+    /// (<c>Victoria?, Mlx, Ollama, Victoria, Embedded</c>); naming it places it explicitly.
     /// </summary>
     public IList<string> Order
     {

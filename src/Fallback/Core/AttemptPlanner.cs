@@ -28,7 +28,9 @@ internal sealed class AttemptPlanner
         _health = health;
         _needsTools = options?.Tools is { Count: > 0 };
         _estimatedTokens = EstimateTokens(messages, options);
-        var enabled = order.Select(e => e.Name).Distinct(StringComparer.OrdinalIgnoreCase).Where(n => IsEnabled(backend(n))).ToList();
+        // "Every backend down" is about the servers: a last resort (e.g. Embedded) being up does not stop them being tried first.
+        var enabled = order.Select(e => e.Name).Distinct(StringComparer.OrdinalIgnoreCase)
+            .Where(n => IsEnabled(backend(n)) && !backend(n).Descriptor.IsLastResort).ToList();
         _allDown = enabled.Count > 0 && enabled.All(n => health.Get(n).State == BackendHealthState.Down);
     }
 

@@ -2,10 +2,16 @@ using AgentHost.Backends;
 
 namespace AgentHost.Fallback.Core;
 
-/// <summary>Turns <see cref="FallbackOptions.Order"/> into entries over registered backends, or says in one line what is wrong.</summary>
+/// <summary>
+/// Turns <see cref="FallbackOptions.Order"/> into entries over registered backends, or says in one line what is wrong.
+/// A last-resort backend (<see cref="BackendDescriptor.IsLastResort"/>, e.g. Embedded) that the order does not name is
+/// appended at the end when <c>isEnabled</c> says it is enabled (always, when no <c>isEnabled</c> is given); an order
+/// that names it keeps its position.
+/// </summary>
 internal static class FallbackOrder
 {
-    public static IReadOnlyList<FallbackOrderEntry> Resolve(FallbackOptions options, IEnumerable<BackendDescriptor> descriptors, out string? error)
+    public static IReadOnlyList<FallbackOrderEntry> Resolve(FallbackOptions options, IEnumerable<BackendDescriptor> descriptors, out string? error,
+        Func<BackendDescriptor, bool>? isEnabled = null)
     {
         var registered = descriptors.Select(d => d.Name).Distinct(StringComparer.OrdinalIgnoreCase).ToList();
         var entries = options.Order.Where(e => !string.IsNullOrWhiteSpace(e)).Select(FallbackOrderEntry.Parse).ToList();
@@ -30,6 +36,28 @@ internal static class FallbackOrder
         }
 
         // Canonical spelling: the descriptor's name.
-        return [.. entries.Select(e => e with { Name = registered.FirstOrDefault(r => string.Equals(r, e.Name, StringComparison.OrdinalIgnoreCase)) ?? e.Name })];
+        List<FallbackOrderEntry> resolved = [.. entries.Select(e => e with { Name = registered.FirstOrDefault(r => string.Equals(r, e.Name, StringComparison.OrdinalIgnoreCase)) ?? e.Name })];
+        foreach (var lastResort in descriptors.Where(d => d.IsLastResort && !resolved.Any(e => string.Equals(e.Name, d.Name, StringComparison.OrdinalIgnoreCase))))
+        {
+            if (isEnabled?.Invoke(lastResort) ?? true)
+            {
+                resolved.Add(new FallbackOrderEntry(lastResort.Name, OnlyIfHealthy: false));
+            }
+        }
+
+        return resolved;
     }
+
+    /// <summary>Whether a backend is enabled now, read from <paramref name="services"/> (an unreadable configuration counts as enabled, so the planner reports it).</summary>
+    public static Func<BackendDescriptor, bool> EnabledIn(IServiceProvider services) => descriptor =>
+    {
+        try
+        {
+            return descriptor.GetOptions(services).Enabled;
+        }
+        catch (Exception)
+        {
+            return true;
+        }
+    };
 }

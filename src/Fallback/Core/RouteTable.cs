@@ -37,13 +37,14 @@ internal sealed class RouteTable
         return -1;
     }
 
-    public static RouteTable Build(FallbackOptions fallback, FallbackRoutingOptions routing, IReadOnlyCollection<BackendDescriptor> descriptors, List<string> errors)
+    public static RouteTable Build(FallbackOptions fallback, FallbackRoutingOptions routing, IReadOnlyCollection<BackendDescriptor> descriptors, List<string> errors,
+        Func<BackendDescriptor, bool>? isEnabled = null)
     {
         var registered = descriptors.Select(d => d.Name).Distinct(StringComparer.OrdinalIgnoreCase).ToList();
         var known = registered.Count == 0 ? "none are registered" : $"registered: {string.Join(", ", registered)}";
         var routes = new List<FallbackRoute>();
         var defaultOptions = routing.Routes.GetValueOrDefault(FallbackRouter.DefaultRouteName);
-        var defaultEntries = FallbackOrder.Resolve(fallback, descriptors, out _); // FallbackOptionsValidator reports its errors.
+        var defaultEntries = FallbackOrder.Resolve(fallback, descriptors, out _, isEnabled); // FallbackOptionsValidator reports its errors.
         var defaultPath = $"{FallbackRoutingOptions.RoutesSectionName}:{FallbackRouter.DefaultRouteName}";
         if (defaultOptions is { Order.Count: > 0 })
         {
@@ -77,7 +78,7 @@ internal sealed class RouteTable
                 continue;
             }
 
-            var entries = FallbackOrder.Resolve(new FallbackOptions { Order = order }, descriptors, out _);
+            var entries = FallbackOrder.Resolve(new FallbackOptions { Order = order }, descriptors, out _, isEnabled);
             routes.Add(new FallbackRoute(name, entries, Models(options.Models, $"{path}:Models", registered, known, errors), options.Description, isModel: false));
         }
 

@@ -24,4 +24,17 @@ public static class FallbackChatOptionsExtensions
         (options.AdditionalProperties ??= [])[FallbackRouter.RouteKey] = routeOrModel;
         return options;
     }
+
+    /// <summary>
+    /// Asks the chain for the model <paramref name="model"/> (stored under <see cref="FallbackRouter.ModelKey"/>): only the
+    /// backends that serve it are tried (those of the route named by <see cref="WithFallbackRoute"/>, if any), each asked
+    /// for it. An unknown model fails the call with <see cref="FallbackRouteNotFoundException"/>.
+    /// </summary>
+    public static ChatOptions WithFallbackModel(this ChatOptions options, string model)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentException.ThrowIfNullOrWhiteSpace(model);
+        (options.AdditionalProperties ??= [])[FallbackRouter.ModelKey] = model;
+        return options;
+    }
 }

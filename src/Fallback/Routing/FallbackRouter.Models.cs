@@ -6,41 +6,71 @@ namespace AgentHost.Fallback;
 public sealed partial class FallbackRouter
 {
     /// <summary>
-    /// Resolves a name the caller gave explicitly (the OpenAI <c>model</c> field, <c>--route</c>/<c>--model</c>): a route
-    /// (case-insensitive), else a model one or more backends serve (as configured: a backend's <c>Model</c> or a route's or
-    /// rule's <c>Models</c>; else as the backends' catalogs report), which yields a route over only those backends, in
-    /// the default order, each asked for that model. Anything else throws <see cref="FallbackRouteNotFoundException"/>
-    /// listing what exists. Rules and semantic routing do not apply to an explicit choice.
+    /// Resolves a name the caller gave explicitly (the OpenAI <c>model</c> field): a route (case-insensitive), else a
+    /// model one or more backends serve, as <see cref="ResolveAsync(string?, string?, CancellationToken)"/> with that model.
+    /// Anything else throws <see cref="FallbackRouteNotFoundException"/> listing what exists.
     /// </summary>
-    public async ValueTask<FallbackRouteDecision> ResolveAsync(string name, CancellationToken cancellationToken = default)
+    public ValueTask<FallbackRouteDecision> ResolveAsync(string name, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
-        name = name.Trim();
-        var index = _table.IndexOf(name);
-        if (index >= 0)
+        var index = _table.IndexOf(name.Trim());
+        return index >= 0 ? new(_callerDecisions[index]) : ResolveAsync(null, name, cancellationToken);
+    }
+
+    /// <summary>
+    /// Resolves the caller's explicit route and/or model (<c>--route</c>, <c>--model</c>). A route must exist. A model
+    /// must be served by a backend of the route (default: the default route, plus any other backend that serves it):
+    /// as configured (a backend's <c>Model</c>, a route's or rule's <c>Models</c>), else as the backends' catalogs report.
+    /// Only those backends are tried, in the route's order, each asked for that model. Rules and semantic routing do
+    /// not apply to an explicit choice. Throws <see cref="FallbackRouteNotFoundException"/> listing what exists.
+    /// </summary>
+    public async ValueTask<FallbackRouteDecision> ResolveAsync(string? route, string? model, CancellationToken cancellationToken = default)
+    {
+        if (string.IsNullOrWhiteSpace(route) && string.IsNullOrWhiteSpace(model))
+        {
+            throw new ArgumentException("Name a route, a model, or both.", nameof(route));
+        }
+
+        var index = string.IsNullOrWhiteSpace(route) ? 0 : _table.IndexOf(route.Trim());
+        if (index < 0)
+        {
+            throw new FallbackRouteNotFoundException(route!.Trim(), [.. _table.Routes.Select(r => r.Name)], [], FallbackRouteNotFoundException.Kind.Route);
+        }
+
+        if (string.IsNullOrWhiteSpace(model))
         {
             return _callerDecisions[index];
         }
 
+        model = model.Trim();
         var configured = ConfiguredModels();
-        var serving = Serving(configured, name);
+        var serving = Serving(configured, model);
         IReadOnlyDictionary<string, IReadOnlyList<string>>? reported = null;
         if (serving.Count == 0)
         {
             reported = await _directory.GetAsync(cancellationToken).ConfigureAwait(false);
-            serving = Serving(reported, name);
+            serving = Serving(reported, model);
         }
 
-        if (serving.Count == 0)
+        var based = _table.Routes[index];
+        var entries = based.Entries.Where(e => serving.Contains(e.Name, StringComparer.OrdinalIgnoreCase)).ToList();
+        if (index == 0)
         {
-            var models = Merge(reported ?? await _directory.GetAsync(cancellationToken).ConfigureAwait(false), configured).Select(m => m.Id).ToList();
-            throw new FallbackRouteNotFoundException(name, [.. _table.Routes.Select(r => r.Name)], models);
+            entries.AddRange(serving.Where(b => !entries.Any(e => string.Equals(e.Name, b, StringComparison.OrdinalIgnoreCase))).Select(b => new FallbackOrderEntry(b, false)));
         }
 
-        var entries = DefaultRoute.Entries.Where(e => serving.Contains(e.Name, StringComparer.OrdinalIgnoreCase)).ToList();
-        entries.AddRange(serving.Where(b => !entries.Any(e => string.Equals(e.Name, b, StringComparison.OrdinalIgnoreCase))).Select(b => new FallbackOrderEntry(b, false)));
-        var route = new FallbackRoute(name, entries, serving.ToDictionary(b => b, _ => name, StringComparer.OrdinalIgnoreCase), null, isModel: true);
-        return new FallbackRouteDecision(route, FallbackRouteDecision.ByCaller);
+        if (entries.Count == 0)
+        {
+            var models = Merge(reported ?? await _directory.GetAsync(cancellationToken).ConfigureAwait(false), configured)
+                .Where(m => index == 0 || m.Backends.Any(b => based.Entries.Any(e => string.Equals(e.Name, b, StringComparison.OrdinalIgnoreCase))))
+                .Select(m => m.Id).ToList();
+            throw new FallbackRouteNotFoundException(model, [.. _table.Routes.Select(r => r.Name)], models,
+                string.IsNullOrWhiteSpace(route) ? FallbackRouteNotFoundException.Kind.RouteOrModel : FallbackRouteNotFoundException.Kind.Model, index == 0 ? null : based.Name);
+        }
+
+        var name = index == 0 ? model : $"{based.Name}/{model}";
+        var chosen = new FallbackRoute(name, entries, serving.ToDictionary(b => b, _ => model, StringComparer.OrdinalIgnoreCase), null, isModel: true);
+        return new FallbackRouteDecision(chosen, FallbackRouteDecision.ByCaller);
     }
 
     /// <summary>

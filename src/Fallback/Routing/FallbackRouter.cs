@@ -22,6 +22,12 @@ public sealed partial class FallbackRouter : IDisposable
     /// <summary>The <see cref="ChatOptions.AdditionalProperties"/> key naming the caller's route or model (a string). Unknown names fail the call.</summary>
     public const string RouteKey = "agenthost.route";
 
+    /// <summary>
+    /// The <see cref="ChatOptions.AdditionalProperties"/> key naming the caller's model (a string; <c>--model</c>): only the
+    /// backends (of the route named by <see cref="RouteKey"/>, if any) that serve it are tried, each asked for it. Strict.
+    /// </summary>
+    public const string ModelKey = "agenthost.model";
+
     /// <summary>The name of the route whose order is <see cref="FallbackOptions.Order"/>.</summary>
     public const string DefaultRouteName = "default";
 
@@ -52,7 +58,7 @@ public sealed partial class FallbackRouter : IDisposable
         _descriptors = services.GetServices<BackendDescriptor>().DistinctBy(d => d.Name, StringComparer.OrdinalIgnoreCase).ToList();
         var errors = new List<string>();
         var options = routing.Value;
-        _table = RouteTable.Build(fallback.Value, options, _descriptors, errors);
+        _table = RouteTable.Build(fallback.Value, options, _descriptors, errors, FallbackOrder.EnabledIn(services));
         if (errors.Count > 0)
         {
             throw new OptionsValidationException(nameof(FallbackRoutingOptions), typeof(FallbackRoutingOptions), errors);
@@ -104,10 +110,19 @@ public sealed partial class FallbackRouter : IDisposable
     public ValueTask<FallbackRouteDecision> DecideAsync(IReadOnlyList<ChatMessage> messages, ChatOptions? options, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(messages);
-        if (options?.AdditionalProperties is { Count: > 0 } properties && properties.TryGetValue(RouteKey, out var named)
-            && named is string { Length: > 0 } name && !string.IsNullOrWhiteSpace(name))
+        if (options?.AdditionalProperties is { Count: > 0 } properties)
         {
-            return LoggedAsync(ResolveAsync(name, cancellationToken));
+            var route = properties.TryGetValue(RouteKey, out var r) ? r as string : null;
+            var model = properties.TryGetValue(ModelKey, out var m) ? m as string : null;
+            if (!string.IsNullOrWhiteSpace(model))
+            {
+                return LoggedAsync(ResolveAsync(route, model, cancellationToken));
+            }
+
+            if (!string.IsNullOrWhiteSpace(route))
+            {
+                return LoggedAsync(ResolveAsync(route, cancellationToken));
+            }
         }
 
         if (options?.ModelId is { Length: > 0 } modelId && _table.IndexOf(modelId) is var routeIndex and >= 0)

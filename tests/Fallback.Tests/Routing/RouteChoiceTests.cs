@@ -185,4 +185,30 @@ public sealed class RouteChoiceTests
         Assert.Equal("local", e.Report.Route);
         Assert.Equal(0, victoria.Calls);
     }
+
+    [Fact]
+    public async Task A_route_and_a_model_together_keep_the_route_backends_that_serve_the_model()
+    {
+        await using var h = ThreeBackends(out var mlx, out var ollama, out var victoria);
+
+        var response = await h.Client.GetResponseAsync(Hello, new ChatOptions().WithFallbackRoute("ask").WithFallbackModel("llama3.2"));
+
+        Assert.Equal(("ask/llama3.2", "caller"), (response.GetFallbackReport()!.Route, response.GetFallbackReport()!.ChosenBy));
+        Assert.Equal(["Ollama"], h.Client.Router.ResolveAsync("ask", "llama3.2").Result.Route.Order);
+        Assert.Equal("llama3.2", ollama.Received[0].Options!.ModelId);
+        Assert.Equal(0, mlx.Calls + victoria.Calls);
+    }
+
+    [Theory]
+    [InlineData("gpu", null, "'gpu' is not a route. Routes: default, agent, ask, local.")]
+    [InlineData(null, "gpt-5", "'gpt-5' is neither a route nor a model any backend serves. Routes: default, agent, ask, local. Models: qwen2.5-coder:32b, llama3.2.")]
+    [InlineData("local", "victoria", "'victoria' is not a model any backend of route 'local' serves. Models: qwen2.5-coder:32b, llama3.2.")]
+    public async Task Unknown_routes_and_models_are_refused_in_one_line_listing_what_exists(string? route, string? model, string message)
+    {
+        await using var h = ThreeBackends(out _, out _, out _);
+
+        var e = await Assert.ThrowsAsync<FallbackRouteNotFoundException>(() => h.Client.Router.ResolveAsync(route, model).AsTask());
+
+        Assert.Equal(message, e.Message);
+    }
 }

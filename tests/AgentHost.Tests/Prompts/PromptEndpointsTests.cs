@@ -25,16 +25,22 @@ public sealed class PromptEndpointsTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         await _ollama.StartAsync();
+        (_app, _http) = await StartAsync(PromptTestHost.RepoPrompts);
+    }
+
+    /// <summary>A host as <c>serve</c> builds it, reduced to the chain, the prompts and <see cref="PromptEndpoints.MapPromptEndpoints"/>.</summary>
+    private async Task<(WebApplication App, HttpClient Http)> StartAsync(string promptsPath)
+    {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.WebHost.UseUrls("http://127.0.0.1:0");
-        builder.Configuration.AddInMemoryCollection(PromptTestHost.Settings(PromptTestHost.RepoPrompts, _ollama, mlx: null));
+        builder.Configuration.AddInMemoryCollection(PromptTestHost.Settings(promptsPath, _ollama, mlx: null));
         builder.Services.AddAgentHostChat(builder.Configuration);
-        _app = builder.Build();
-        _app.MapPromptEndpoints();
-        await _app.StartAsync();
-        var address = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        _http = new HttpClient { BaseAddress = new Uri(address) };
+        var app = builder.Build();
+        app.MapPromptEndpoints();
+        await app.StartAsync();
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        return (app, new HttpClient { BaseAddress = new Uri(address) });
     }
 
     public async Task DisposeAsync()
@@ -128,6 +134,24 @@ public sealed class PromptEndpointsTests : IAsyncLifetime
         var error = await ErrorAsync(response);
         Assert.Equal("no_backend_answered", error.GetProperty("code").GetString());
         Assert.Contains("Ollama", error.GetProperty("message").GetString());
+    }
+
+    [Fact]
+    public async Task An_SK_sample_calling_a_missing_function_is_422_naming_it()
+    {
+        var (app, http) = await StartAsync(PromptTestHost.SkSamples);
+        await using (app)
+        using (http)
+        {
+            using var ok = await http.PostAsync("/prompts/WriterPlugin.ShortPoem", Json("""{"input": "the sea"}"""));
+            using var missing = await http.PostAsync("/prompts/ChatPlugin.ChatGPT", Json("""{"input": "hi"}"""));
+
+            Assert.Equal(HttpStatusCode.OK, ok.StatusCode);
+            Assert.Equal(HttpStatusCode.UnprocessableEntity, missing.StatusCode);
+            var error = await ErrorAsync(missing);
+            Assert.Equal("prompt_function_missing", error.GetProperty("code").GetString());
+            Assert.Contains("'recall'", error.GetProperty("message").GetString());
+        }
     }
 
     [Fact]

@@ -38,6 +38,20 @@ public sealed class RunCommandTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_stream_cut_midway_keeps_what_was_printed_and_says_which_backend_broke()
+    {
+        _ollama.Faults.DropAfterChunks = 2;
+
+        var result = await HostProcess.RunAsync(["run", "rewrite", "--arg", "input=one two three four five six seven eight nine ten"], OnlyOllama());
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.StartsWith("Ollama: ", result.StdOut);
+        Assert.DoesNotContain("ten", result.StdOut);
+        Assert.Contains("Cut off: Ollama failed after", result.StdErr);
+        Assert.DoesNotContain("   at ", result.StdErr);
+    }
+
+    [Fact]
     public async Task Run_json_prints_the_answer_object_like_ask_json()
     {
         var env = OnlyOllama();

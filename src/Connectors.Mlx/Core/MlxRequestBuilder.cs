@@ -1,6 +1,7 @@
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
+using AgentHost.Backends;
 using Microsoft.SemanticKernel;
 
 namespace AgentHost.Connectors.Mlx.Core;
@@ -76,16 +77,7 @@ internal static class MlxRequestBuilder
     }
 
     /// <summary>An absolute address under the endpoint (which may carry a path of its own).</summary>
-    public static Uri Address(MlxOptions options, string relativePath)
-    {
-        var root = options.EndpointUri;
-        if (!root.AbsolutePath.EndsWith('/'))
-        {
-            root = new UriBuilder(root) { Path = root.AbsolutePath + "/" }.Uri;
-        }
-
-        return new Uri(root, relativePath);
-    }
+    public static Uri Address(MlxOptions options, string relativePath) => BackendEndpoint.Resolve(options.EndpointUri, relativePath);
 
     private static WireMessage[] Messages(MlxCall call) =>
         [.. call.History.Select(m => new WireMessage { Role = MlxPromptRenderer.WireRole(m.Role), Content = m.Content ?? "" })];

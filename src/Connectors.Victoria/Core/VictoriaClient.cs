@@ -138,16 +138,5 @@ internal sealed class VictoriaClient(Func<HttpClient> httpClient, VictoriaOption
 
     /// <summary>An absolute URL under the endpoint, keeping any path prefix the endpoint has.</summary>
     private static Uri Url(HttpClient http, string relative) =>
-        Resolve(http.BaseAddress ?? throw new InvalidOperationException("The Victoria HttpClient has no BaseAddress (Endpoint)."), relative);
-
-    /// <summary>Resolves <paramref name="relative"/> under <paramref name="baseAddress"/> as a folder (a path prefix is kept).</summary>
-    internal static Uri Resolve(Uri baseAddress, string relative)
-    {
-        if (!baseAddress.AbsolutePath.EndsWith('/'))
-        {
-            baseAddress = new Uri(baseAddress.AbsoluteUri + "/");
-        }
-
-        return new Uri(baseAddress, relative);
-    }
+        BackendEndpoint.Resolve(http.BaseAddress ?? throw new InvalidOperationException("The Victoria HttpClient has no BaseAddress (Endpoint)."), relative);
 }

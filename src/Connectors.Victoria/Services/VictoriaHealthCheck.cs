@@ -1,4 +1,5 @@
 using System.Text.Json;
+using AgentHost.Backends;
 using AgentHost.Connectors.Victoria.Core;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
@@ -37,7 +38,7 @@ public sealed class VictoriaHealthCheck : IHealthCheck
         {
             var http = _httpClient();
             var baseAddress = http.BaseAddress ?? _options.EndpointUri;
-            using var response = await http.GetAsync(VictoriaClient.Resolve(baseAddress, "health"), linked.Token).ConfigureAwait(false);
+            using var response = await http.GetAsync(BackendEndpoint.Resolve(baseAddress, "health"), linked.Token).ConfigureAwait(false);
             var body = await response.Content.ReadAsStringAsync(linked.Token).ConfigureAwait(false);
             if (response.StatusCode != System.Net.HttpStatusCode.OK)
             {

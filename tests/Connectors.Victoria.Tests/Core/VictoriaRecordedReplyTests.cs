@@ -42,6 +42,16 @@ public sealed class VictoriaRecordedReplyTests
     }
 
     [Fact]
+    public async Task Endpoint_path_prefix_is_kept_in_the_request_address()
+    {
+        var (service, sent) = RecordedVictoria.Service(new VictoriaOptions { Endpoint = "http://gateway.test/victoria" }, RecordedVictoria.Reply(HttpStatusCode.OK, "run_sync_success.json"));
+
+        await AskAsync(service);
+
+        Assert.Equal("http://gateway.test/victoria/run?async_mode=false", sent.Single().Uri.ToString());
+    }
+
+    [Fact]
     public async Task Enhanced_reply_reports_knowledge_method_and_strategy()
     {
         var (service, _) = RecordedVictoria.Service(Sync, RecordedVictoria.Reply(HttpStatusCode.OK, "run_sync_enhanced.json"));

@@ -1,0 +1,78 @@
+using System.Globalization;
+using System.Text;
+using BenchmarkDotNet.Reports;
+
+namespace AgentHost.Fallback.Benchmarks;
+
+/// <summary>Checks the issue's goals against the rows of this run (ratios and differences within the same run, never against other machines).</summary>
+internal static class Goals
+{
+    private sealed record Row(double MeanNs, long? Bytes);
+
+    private sealed record Goal(string Name, string Subject, string? Baseline, double MaxNs, long? MaxBytes, bool Absolute = false);
+
+    private static readonly Goal[] All =
+    [
+        new("chain happy path, IChatClient (report included)", "Chain", "Direct", 120, 256),
+        new("chain happy path, IChatClient, fresh reply", "ChainFresh", "DirectFresh", 120, 256),
+        new("chain happy path, SK face (over SK's own stack on the direct backend)", "ChainSk", "SkStack", 120, 256),
+        new("chain stream, 2 updates", "ChainStream", "DirectStream", 400, 512),
+        new("chain stream, SK face (over SK's own stack)", "ChainSkStream", "SkStackStream", 400, 512),
+        new("first backend throws (absolute, in-process)", "ChainFirstThrows", null, 2_000, null, Absolute: true),
+        new("first's breaker open (over the chain's happy path)", "ChainBreakerOpen", "Chain", 150, null),
+        new("first marked down (no stated goal; held to the breaker bar)", "ChainHealthDown", "Chain", 150, null),
+    ];
+
+    public static void Print(IEnumerable<Summary> summaries, bool smoke)
+    {
+        var rows = new Dictionary<string, Row>(StringComparer.Ordinal);
+        string? directory = null;
+        foreach (var summary in summaries)
+        {
+            directory ??= summary.ResultsDirectoryPath;
+            foreach (var report in summary.Reports)
+            {
+                if (report.ResultStatistics is { } stats)
+                {
+                    rows[report.BenchmarkCase.Descriptor.WorkloadMethod.Name] = new Row(stats.Mean, report.GcStats.GetBytesAllocatedPerOperation(report.BenchmarkCase));
+                }
+            }
+        }
+
+        if (smoke)
+        {
+            Console.WriteLine($"// Smoke run: {rows.Count} rows ran; goals are not evaluated on Dry numbers.");
+            return;
+        }
+
+        var text = new StringBuilder();
+        text.AppendLine("| goal | row | baseline | Δ time | time ratio | Δ alloc | limit | met? |");
+        text.AppendLine("| --- | --- | --- | ---: | ---: | ---: | --- | --- |");
+        foreach (var goal in All)
+        {
+            if (!rows.TryGetValue(goal.Subject, out var row) || (goal.Baseline is not null && !rows.ContainsKey(goal.Baseline)))
+            {
+                continue;
+            }
+
+            var baseline = goal.Baseline is null ? null : rows[goal.Baseline];
+            var dt = row.MeanNs - (baseline?.MeanNs ?? 0);
+            long? db = row.Bytes - (baseline?.Bytes ?? 0);
+            var timeMet = dt <= goal.MaxNs;
+            var bytesMet = goal.MaxBytes is not { } maxBytes || db <= maxBytes;
+            var limit = goal.Absolute ? $"≤ {goal.MaxNs:#,0} ns" : $"≤ +{goal.MaxNs:#,0} ns" + (goal.MaxBytes is { } b ? $", ≤ +{b:#,0} B" : string.Empty);
+            var ratio = baseline is null ? "-" : (row.MeanNs / baseline.MeanNs).ToString("0.0", CultureInfo.InvariantCulture) + "×";
+            var verdict = timeMet && bytesMet ? "met" : "MISSED (" + string.Join(", ", new[] { timeMet ? null : "time", bytesMet ? null : "bytes" }.OfType<string>()) + ")";
+            text.AppendLine(CultureInfo.InvariantCulture,
+                $"| {goal.Name} | {goal.Subject} | {goal.Baseline ?? "-"} | {(goal.Absolute ? $"{dt:#,0} ns" : DeltaColumn.FormatNs(dt))} | {ratio} | {db:+#,0;-#,0;0} B | {limit} | {verdict} |");
+        }
+
+        Console.WriteLine();
+        Console.WriteLine("// Goals (issue 9), measured in this run:");
+        Console.Write(text);
+        if (directory is not null)
+        {
+            File.WriteAllText(Path.Combine(directory, "goals.md"), text.ToString());
+        }
+    }
+}

@@ -1,0 +1,34 @@
+using AgentHost.Fallback.Benchmarks;
+using AgentHost.Fallback.Benchmarks.Benchmarks;
+using AgentHost.Fallback.Benchmarks.Profiling;
+using BenchmarkDotNet.Running;
+
+// dotnet run -c Release --project bench/Fallback.Benchmarks -- --filter '*'       every row, measured (~5 min here)
+// dotnet run -c Release --project bench/Fallback.Benchmarks -- --smoke            every row once, seconds (CI)
+// dotnet run -c Release --project bench/Fallback.Benchmarks -- --alloc-profile    where each scenario's bytes and thread hops go
+// Other BenchmarkDotNet options pass through (e.g. --filter '*Chain*', --list flat). --outofprocess uses BenchmarkDotNet's
+// default toolchain (a generated project, built by a nested `dotnet build`: take the shared build lock first).
+var smoke = args.Contains("--smoke");
+var outOfProcess = args.Contains("--outofprocess");
+if (args.Contains("--alloc-profile"))
+{
+    return await AllocationProfile.RunAsync(args.Contains("--smoke") ? 2_000 : 200_000);
+}
+
+var rest = args.Where(a => a is not "--smoke" and not "--outofprocess").ToList();
+if (smoke && !rest.Contains("--filter"))
+{
+    rest.AddRange(["--filter", "*"]);
+}
+
+Type[] types = [typeof(ChatCallBenchmarks), typeof(StreamingBenchmarks), typeof(EmbeddedTokensBenchmarks)];
+if (EmbeddedTokensBenchmarks.ModelPath() is null)
+{
+    Console.WriteLine("// The tiny GGUF (../shared/testdata/tiny-gguf/tiny-llama.gguf, or AGENTHOST_BENCH_GGUF) is not here: Embedded rows skipped.");
+    types = [.. types.Where(t => t != typeof(EmbeddedTokensBenchmarks))];
+}
+
+var summaries = BenchmarkSwitcher.FromTypes(types).Run([.. rest], BenchConfig.Create(smoke, outOfProcess));
+var failed = summaries.Any(s => s.HasCriticalValidationErrors || s.Reports.Any(r => !r.Success));
+Goals.Print(summaries, smoke);
+return failed ? 1 : 0;

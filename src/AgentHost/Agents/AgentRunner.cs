@@ -20,9 +20,7 @@ internal sealed partial class AgentRunner(IServiceProvider services, ILogger<Age
         var filter = new AgentStepFilter(agent, logger);
         kernel.AutoFunctionInvocationFilters.Add(filter);
 
-        var history = new ChatHistory();
-        history.AddSystemMessage(await InstructionsAsync(agent, goal, kernel, cancellationToken));
-        history.AddUserMessage(goal);
+        var history = AgentConversation.Start(await InstructionsAsync(agent, goal, kernel, cancellationToken), goal, fromPrompt: agent.Prompt is not null);
 
         var chat = kernel.GetRequiredService<IChatCompletionService>();
         LogRunning(logger, agent.Name, string.Join(", ", agent.Plugins));

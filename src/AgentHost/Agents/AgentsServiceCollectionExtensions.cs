@@ -15,7 +15,8 @@ internal static class AgentsServiceCollectionExtensions
     /// <summary>
     /// Adds the built-in plugins (<see cref="PluginsServiceCollectionExtensions.AddAgentHostPlugins"/>), the
     /// <see cref="AgentCatalog"/> of the folder <c>AgentHost:AgentsPath</c> (its plugin names are checked against every
-    /// <see cref="KernelPlugin"/> in the container) and the <see cref="AgentRunner"/>.
+    /// <see cref="KernelPlugin"/> in the container) and the <see cref="AgentRunner"/> (an agent's <c>prompt:</c> is rendered by the
+    /// <see cref="Prompts.PromptLibrary"/> when the host has one).
     /// </summary>
     public static IServiceCollection AddAgentHostAgents(this IServiceCollection services, IConfiguration configuration)
     {
@@ -26,7 +27,10 @@ internal static class AgentsServiceCollectionExtensions
             var path = configuration[AgentsPathKey] is { Length: > 0 } configured ? configured : DefaultAgentsPath;
             return new AgentCatalog(Path.GetFullPath(path, contentRoot), sp.GetServices<KernelPlugin>().Select(p => p.Name));
         });
-        services.AddSingleton(sp => new AgentRunner(sp, sp.GetRequiredService<ILogger<AgentRunner>>(), sp.GetService<IAgentPromptRenderer>()));
+        services.AddSingleton(sp => new AgentRunner(
+            sp,
+            sp.GetRequiredService<ILogger<AgentRunner>>(),
+            sp.GetService<IAgentPromptRenderer>() ?? (sp.GetService<Prompts.PromptLibrary>() is { } library ? new PromptLibraryRenderer(library) : null)));
         return services;
     }
 }

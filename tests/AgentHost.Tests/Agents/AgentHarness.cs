@@ -17,6 +17,7 @@ namespace AgentHost.Tests.Agents;
 internal sealed class AgentHarness : IAsyncDisposable
 {
     private readonly string _agents = Directory.CreateTempSubdirectory("agenthost-agent-run-").FullName;
+    private readonly string _prompts = Directory.CreateTempSubdirectory("agenthost-agent-prompts-").FullName;
     private ServiceProvider? _provider;
 
     public MlxEmulator Mlx { get; } = new();
@@ -39,6 +40,9 @@ internal sealed class AgentHarness : IAsyncDisposable
     /// <summary>Writes an agent file into the harness's agents folder.</summary>
     public void WriteAgent(string file, string text) => File.WriteAllText(Path.Combine(_agents, file), text);
 
+    /// <summary>Writes a prompt template into the harness's prompts folder (<c>AgentHost:PromptsPath</c>).</summary>
+    public void WritePrompt(string file, string text) => File.WriteAllText(Path.Combine(_prompts, file), text);
+
     /// <summary>Builds the container with the chain in <paramref name="order"/>.</summary>
     public IServiceProvider Build(params string[] order)
     {
@@ -50,6 +54,7 @@ internal sealed class AgentHarness : IAsyncDisposable
             ["AgentHost:Fallback:Health:ProbeInterval"] = "00:00:00",
             ["AgentHost:Fallback:Resilience:MaxRetryAttempts"] = "0",
             ["AgentHost:AgentsPath"] = _agents,
+            ["AgentHost:PromptsPath"] = _prompts,
         };
         for (var i = 0; i < order.Length; i++)
         {
@@ -86,6 +91,7 @@ internal sealed class AgentHarness : IAsyncDisposable
 
         await Task.WhenAll(Mlx.DisposeAsync().AsTask(), Ollama.DisposeAsync().AsTask(), OllamaB.DisposeAsync().AsTask());
         Directory.Delete(_agents, recursive: true);
+        Directory.Delete(_prompts, recursive: true);
     }
 
     /// <summary>Counts functions that really ran (a kernel filter, independent of the agent's own record).</summary>

@@ -167,13 +167,57 @@ public sealed class AgentRunnerTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_prompt_reference_without_a_prompt_library_is_a_clear_error()
+    public async Task Instructions_from_a_prompt_template_are_rendered_with_the_goal_and_the_files_arguments()
     {
-        _h.WriteAgent("templated.yaml", "prompt: summarize\n");
+        _h.WritePrompt("briefing.yaml", """
+            name: briefing
+            template: |
+              <message role="system">You brief {{$reader}} in {{$length}}.</message>
+              <message role="user">Brief me on: {{$goal}}</message>
+            input_variables:
+              - name: reader
+                default: a new colleague
+              - name: length
+                default: three sentences
+            """);
+        _h.WriteAgent("briefer.yaml", "prompt: briefing\nprompt_arguments: { length: one sentence }\n");
+        _h.Build("Ollama");
+
+        var result = await _h.RunAsync("briefer", "the <fallback> chain");
+
+        using var first = JsonDocument.Parse(_h.Ollama.Requests.First(r => r.PathAndQuery.StartsWith("/api/chat", StringComparison.Ordinal)).Body);
+        var messages = first.RootElement.GetProperty("messages").EnumerateArray()
+            .Select(m => (m.GetProperty("role").GetString(), m.GetProperty("content").GetString())).ToList();
+        Assert.Equal([("system", "You brief a new colleague in one sentence."), ("user", "Brief me on: the <fallback> chain")], messages);
+        Assert.Equal("Ollama: Brief me on: the <fallback> chain", result.Text);
+    }
+
+    [Fact]
+    public async Task A_plain_text_prompt_becomes_the_system_message_and_the_goal_the_user_message()
+    {
+        _h.WritePrompt("persona.yaml", "name: persona\ntemplate: |\n  You are terse. Today's topic: {{$input}}.\n");
+        _h.WriteAgent("terse.yaml", "prompt: persona\n");
+        _h.Build("Ollama");
+
+        await _h.RunAsync("terse", "tides");
+
+        using var first = JsonDocument.Parse(_h.Ollama.Requests.First(r => r.PathAndQuery.StartsWith("/api/chat", StringComparison.Ordinal)).Body);
+        var messages = first.RootElement.GetProperty("messages").EnumerateArray()
+            .Select(m => (m.GetProperty("role").GetString(), m.GetProperty("content").GetString())).ToList();
+        Assert.Equal([("system", "You are terse. Today's topic: tides."), ("user", "tides")], messages);
+    }
+
+    [Fact]
+    public async Task An_unknown_prompt_reference_names_the_file_and_the_prompts_that_exist()
+    {
+        _h.WritePrompt("persona.yaml", "name: persona\ntemplate: Be terse.\n");
+        _h.WriteAgent("templated.yaml", "prompt: summarise\n");
         _h.Build("Ollama");
 
         var e = await Assert.ThrowsAsync<InvalidDataException>(() => _h.RunAsync("templated", "x"));
-        Assert.Contains("templated.yaml: prompt: 'summarize' cannot be used", e.Message);
+        Assert.Contains("templated.yaml: prompt: ", e.Message);
+        Assert.Contains("summarise", e.Message);
+        Assert.Contains("persona", e.Message);
         Assert.Equal(0, _h.Ollama.GenerationRequests);
     }
 

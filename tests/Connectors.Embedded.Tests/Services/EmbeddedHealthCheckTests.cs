@@ -50,6 +50,21 @@ public sealed class EmbeddedHealthCheckTests
     }
 
     [Fact]
+    public async Task A_model_file_replaced_by_something_else_is_unhealthy_on_the_next_probe()
+    {
+        var path = TinyModel.CopyToTemp();
+        using var services = TinyModel.Services(o => o.ModelPath = path);
+        var check = services.GetRequiredKeyedService<IHealthCheck>(BackendNames.Embedded);
+        Assert.Equal(HealthStatus.Healthy, (await check.CheckHealthAsync(new HealthCheckContext())).Status);
+        File.WriteAllText(path, "<html>error page</html>");
+
+        var result = await check.CheckHealthAsync(new HealthCheckContext());
+
+        Assert.Equal(HealthStatus.Unhealthy, result.Status);
+        Assert.Contains("is not a GGUF file", result.Description);
+    }
+
+    [Fact]
     public async Task Without_a_model_path_the_backend_is_off()
     {
         using var services = TinyModel.Services(o => o.ModelPath = "");

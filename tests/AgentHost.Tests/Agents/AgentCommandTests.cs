@@ -50,6 +50,7 @@ public sealed class AgentCommandTests : IAsyncLifetime
         Assert.Equal("6 * 7", call.GetProperty("arguments").GetProperty("expression").GetString());
         Assert.Equal("42", call.GetProperty("result").GetString());
         Assert.Equal(JsonValueKind.Null, call.GetProperty("error").ValueKind);
+        Assert.Equal("Ollama", call.GetProperty("backend").GetString());
         Assert.Equal(0, _mlx.GenerationRequests);
         Assert.Equal(2, _ollama.GenerationRequests);
     }

@@ -44,6 +44,7 @@ public sealed class AgentRunnerTests : IAsyncLifetime
         var call = Assert.Single(result.FunctionCalls);
         Assert.Equal(("math", "evaluate", "6 * 7", "42", null), (call.Plugin, call.Function, call.Arguments["expression"], call.Result, call.Error));
         Assert.Equal(0, call.Step);
+        Assert.Equal("Ollama", call.Backend); // the backend whose answer asked for the call
         Assert.Equal(2, _h.Ollama.GenerationRequests);
     }
 
@@ -77,7 +78,7 @@ public sealed class AgentRunnerTests : IAsyncLifetime
         var result = await _h.RunAsync("calculator", "what is 6 times 7?");
 
         Assert.Equal(["math.evaluate"], _h.Invocations.Ran);
-        Assert.Single(result.FunctionCalls);
+        Assert.Equal("Ollama", Assert.Single(result.FunctionCalls).Backend); // asked for by the first backend, answered by the second
         Assert.Equal("Ollama: what is 6 times 7? (tool result: 42)", result.Text);
         Assert.Equal("OllamaB", result.Report!.Backend);
         Assert.Equal(["Ollama: 500 llama runner process has terminated", "OllamaB: answered"], result.Report.Attempts.Select(a => a.ToString()));

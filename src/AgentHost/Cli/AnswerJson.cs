@@ -5,7 +5,7 @@ using AgentHost.Fallback;
 namespace AgentHost.Cli;
 
 /// <summary>The <c>ask --json</c> shape of DESIGN §5: <c>{"text","backend","model","attempts":[{"backend","outcome","durationMs","error"}]}</c>;
-/// a skipped attempt says why in <c>reason</c>.</summary>
+/// a skipped attempt says why in <c>reason</c>; <c>route</c> and <c>chosenBy</c> say which route was taken and what chose it.</summary>
 internal static class AnswerJson
 {
     private static readonly JsonSerializerOptions Options = new(JsonSerializerDefaults.Web)
@@ -19,6 +19,8 @@ internal static class AnswerJson
             text,
             report?.Backend,
             report?.Model,
+            report?.Route,
+            report?.ChosenBy,
             report?.Attempts.Select(a => new Attempt(
                 a.Backend,
                 a.Outcome.ToString().ToLowerInvariant(),
@@ -28,7 +30,7 @@ internal static class AnswerJson
                 a.SkipReason)).ToList() ?? []),
         Options);
 
-    private sealed record Answer(string? Text, string? Backend, string? Model, List<Attempt> Attempts);
+    private sealed record Answer(string? Text, string? Backend, string? Model, string? Route, string? ChosenBy, List<Attempt> Attempts);
 
     private sealed record Attempt(string Backend, string Outcome, double DurationMs, double? TimeToFirstTokenMs, string? Error, string? Reason);
 }

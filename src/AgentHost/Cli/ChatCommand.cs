@@ -13,16 +13,30 @@ internal static class ChatCommand
 
     public static Command Create()
     {
-        var command = new Command("chat", "Interactive chat in the terminal, streaming tokens, history kept for the session.");
+        var route = Routing.RouteCliOptions.Route();
+        var model = Routing.RouteCliOptions.Model();
+        var command = new Command("chat", "Interactive chat in the terminal, streaming tokens, history kept for the session.") { route, model };
         // In a conversation the "[answered by …]" line says where each answer came from; only failovers are logged.
-        command.SetAction((parse, ct) => CliCommands.RunInHostAsync(parse, RunAsync, ct, "--Logging:LogLevel:AgentHost.Fallback=Warning"));
+        command.SetAction((parse, ct) => CliCommands.RunInHostAsync(
+            parse, (services, token) => RunAsync(services, parse.GetValue(route), parse.GetValue(model), token), ct, "--Logging:LogLevel:AgentHost.Fallback=Warning"));
         return command;
     }
 
-    private static async Task<int> RunAsync(IServiceProvider services, CancellationToken cancellationToken)
+    private static async Task<int> RunAsync(IServiceProvider services, string? route, string? model, CancellationToken cancellationToken)
     {
+        ChatOptions? options;
+        try
+        {
+            options = await Routing.RouteCliOptions.ResolveAsync(services, route, model, cancellationToken);
+        }
+        catch (FallbackRouteNotFoundException e)
+        {
+            await Console.Error.WriteLineAsync(e.Message);
+            return CommandHost.ExitConfiguration;
+        }
+
         var monitor = services.GetRequiredService<BackendHealthMonitor>();
-        var session = new ChatSession(services.GetRequiredService<IChatClient>());
+        var session = new ChatSession(services.GetRequiredService<IChatClient>(), options);
         var interactive = !Console.IsInputRedirected && !Console.IsOutputRedirected;
         var up = (await monitor.ProbeAllAsync(cancellationToken)).Where(h => h.IsUp).Select(h => h.Backend).ToList();
         Console.Error.WriteLine($"agent-host chat — backends up: {(up.Count == 0 ? "none (the chain will still try each)" : string.Join(", ", up))}. {Help}");

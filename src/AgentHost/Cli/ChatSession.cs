@@ -7,7 +7,7 @@ namespace AgentHost.Cli;
 /// One terminal conversation: the history and the turn-taking rules. A turn that fails leaves the history as it was
 /// before the turn (no half-written answer is ever kept), so the conversation survives a backend dying mid-session.
 /// </summary>
-internal sealed class ChatSession(IChatClient chat)
+internal sealed class ChatSession(IChatClient chat, ChatOptions? options = null)
 {
     private readonly List<ChatMessage> _history = [];
 
@@ -35,7 +35,7 @@ internal sealed class ChatSession(IChatClient chat)
         FallbackReport? report = null;
         try
         {
-            await foreach (var update in chat.GetStreamingResponseAsync(turn, cancellationToken: cancellationToken))
+            await foreach (var update in chat.GetStreamingResponseAsync(turn, options, cancellationToken))
             {
                 updates.Add(update);
                 report = update.GetFallbackReport() ?? report;

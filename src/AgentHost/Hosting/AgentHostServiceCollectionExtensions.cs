@@ -23,6 +23,7 @@ internal static class AgentHostServiceCollectionExtensions
         services.AddVictoriaChatCompletion(backends.GetSection(BackendNames.Victoria));
         services.AddEmbeddedChatClient(backends.GetSection(BackendNames.Embedded)); // last resort: appended to an order that does not name it
         services.AddFallbackChatCompletion(root.GetSection("Fallback"));
+        Routing.RoutingServiceCollectionExtensions.AddAgentHostRouting(services, configuration);
 
         // The kernel every prompt and agent runs on: its chat service is the chain; plugins are the KernelPlugin singletons.
         services.AddKernel();

@@ -1,0 +1,49 @@
+using System.CommandLine;
+using AgentHost.Fallback;
+using Microsoft.Extensions.AI;
+
+namespace AgentHost.Routing;
+
+/// <summary>
+/// The <c>--route</c> and <c>--model</c> options every chat-making command takes (<c>ask</c>, <c>chat</c>, <c>run</c>,
+/// <c>agent</c>), and their translation into the chain's strict caller choice.
+/// </summary>
+internal static class RouteCliOptions
+{
+    public static Option<string?> Route() => new("--route")
+    {
+        Description = "The route to take: default, agent, ask, local, or another of AgentHost:Routes. Rules do not apply then.",
+    };
+
+    public static Option<string?> Model() => new("--model")
+    {
+        Description = "A model some backend serves: only those backends (of --route, if given) are tried, each asked for it.",
+    };
+
+    /// <summary>
+    /// Checks the choice against the routes and the models the backends serve (throws
+    /// <see cref="FallbackRouteNotFoundException"/>, whose message lists what exists) and returns options carrying it;
+    /// <see langword="null"/> when neither was given.
+    /// </summary>
+    public static async Task<ChatOptions?> ResolveAsync(IServiceProvider services, string? route, string? model, CancellationToken cancellationToken)
+    {
+        if (string.IsNullOrWhiteSpace(route) && string.IsNullOrWhiteSpace(model))
+        {
+            return null;
+        }
+
+        await services.GetRequiredService<FallbackRouter>().ResolveAsync(route, model, cancellationToken);
+        var options = new ChatOptions();
+        if (!string.IsNullOrWhiteSpace(route))
+        {
+            options.WithFallbackRoute(route);
+        }
+
+        if (!string.IsNullOrWhiteSpace(model))
+        {
+            options.WithFallbackModel(model);
+        }
+
+        return options;
+    }
+}

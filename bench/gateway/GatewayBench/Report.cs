@@ -1,0 +1,196 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+
+namespace AgentHost.Bench.Gateway;
+
+/// <summary>
+/// Turns one run's numbers (<c>wrk.jsonl</c>, <c>stream.jsonl</c>, <c>memory.txt</c> in <c>--dir</c>) into the Markdown
+/// tables of bench/RESULTS.md and checks them against the goals (DESIGN §4, issue 9). Exit 1 when a load run had
+/// errors or a stream was not whole; with <c>--strict</c> also when a goal is missed. <c>--smoke</c> checks only that
+/// every step ran cleanly (a second of load says nothing about the goals).
+/// </summary>
+internal static class Report
+{
+    private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
+
+    public static int Run(CommandLine options)
+    {
+        var dir = options.Required("dir");
+        var smoke = options.Flag("smoke");
+        var wrk = ReadLines(System.IO.Path.Combine(dir, "wrk.jsonl"), "WRKJSON ").ToDictionary(r => r.GetProperty("label").GetString()!, r => r);
+        var streams = ReadLines(System.IO.Path.Combine(dir, "stream.jsonl"), "STREAMJSON ").ToDictionary(r => r.GetProperty("label").GetString()!, r => r);
+        var memory = File.Exists(System.IO.Path.Combine(dir, "memory.txt")) ? File.ReadAllText(System.IO.Path.Combine(dir, "memory.txt")).Trim() : "";
+        var md = new StringBuilder();
+        var problems = new List<string>();
+        var goals = new List<(string Goal, string Measured, bool Met)>();
+
+        foreach (var (label, r) in wrk)
+        {
+            var errors = Int(r, "errors_connect") + Int(r, "errors_read") + Int(r, "errors_write") + Int(r, "errors_status") + Int(r, "errors_timeout");
+            if (errors > 0 || Int(r, "requests") == 0)
+            {
+                problems.Add($"{label}: {Int(r, "requests")} requests, {errors} errors (connect {Int(r, "errors_connect")}, read {Int(r, "errors_read")}, status {Int(r, "errors_status")}, timeout {Int(r, "errors_timeout")})");
+            }
+        }
+
+        md.AppendLine("| concurrency | path | requests/s | p50 | p99 | p50 added | p99 added | requests/s vs Portkey |");
+        md.AppendLine("| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: |");
+        foreach (var c in new[] { 1, 16, 64 })
+        {
+            var direct = Find(wrk, $"direct c={c}");
+            var portkey = Find(wrk, $"portkey c={c}");
+            foreach (var path in new[] { "direct", "serve", "portkey" })
+            {
+                if (Find(wrk, $"{path} c={c}") is not { } row)
+                {
+                    continue;
+                }
+
+                md.AppendLine(Inv, $"| {c} | {PathName(path)} | {Rps(row)} | {Us(row, "p50_us")} | {Us(row, "p99_us")} | {Added(row, direct, "p50_us")} | {Added(row, direct, "p99_us")} | {Ratio(row, portkey)} |");
+            }
+
+            if (Find(wrk, $"serve c={c}") is { } serve && direct is { } d)
+            {
+                if (c == 1)
+                {
+                    var p50 = Num(serve, "p50_us") - Num(d, "p50_us");
+                    var p99 = Num(serve, "p99_us") - Num(d, "p99_us");
+                    goals.Add(("c=1: p50 at most +100 µs over the direct call", Signed(p50), p50 <= 100));
+                    goals.Add(("c=1: p99 at most +1 ms over the direct call", Signed(p99), p99 <= 1000));
+                }
+
+                if (c == 64 && portkey is { } p)
+                {
+                    var ratio = Num(serve, "rps") / Num(p, "rps");
+                    goals.Add(("c=64: at least 10× Portkey's requests/s", $"{ratio:0.0}× ({Rps(serve)} vs {Rps(p)})", ratio >= 10));
+                    goals.Add(("c=64: p99 under 10 ms", Us(serve, "p99_us"), Num(serve, "p99_us") < 10_000));
+                }
+            }
+        }
+
+        md.AppendLine();
+        md.AppendLine("First backend refusing connections (both gateways fail over to the canned backend):");
+        md.AppendLine();
+        md.AppendLine("| concurrency | path | requests/s | p50 | p99 | requests/s vs Portkey |");
+        md.AppendLine("| ---: | --- | ---: | ---: | ---: | ---: |");
+        foreach (var c in new[] { 1, 64 })
+        {
+            var portkey = Find(wrk, $"portkey-failover c={c}");
+            foreach (var path in new[] { "serve-failover", "portkey-failover" })
+            {
+                if (Find(wrk, $"{path} c={c}") is { } row)
+                {
+                    md.AppendLine(Inv, $"| {c} | {PathName(path)} | {Rps(row)} | {Us(row, "p50_us")} | {Us(row, "p99_us")} | {Ratio(row, portkey)} |");
+                }
+            }
+
+            if (c == 64 && Find(wrk, "serve-failover c=64") is { } s && portkey is { } p)
+            {
+                var ratio = Num(s, "rps") / Num(p, "rps");
+                goals.Add(("first backend refused, c=64: at least 10× Portkey's requests/s", $"{ratio:0.0}× ({Rps(s)} vs {Rps(p)})", ratio >= 10));
+            }
+        }
+
+        md.AppendLine();
+        md.AppendLine("Streaming, one request at a time (Portkey not measured: its streaming fails here, see below):");
+        md.AppendLine();
+        md.AppendLine("| path | streams | TTFT p50 | TTFT p99 | TTFT p50 added | content chunks | backend gap | gap deviation p50 / max |");
+        md.AppendLine("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+        foreach (var (label, r) in streams)
+        {
+            if (Int(r, "failed") > 0 && !label.StartsWith("portkey", StringComparison.Ordinal))
+            {
+                problems.Add($"stream {label}: {Int(r, "failed")} of {Int(r, "requests")} not whole: {r.GetProperty("first_failure")}");
+            }
+        }
+
+        foreach (var (label, r) in streams.Where(s => !s.Key.StartsWith("portkey", StringComparison.Ordinal)))
+        {
+            var direct = streams.GetValueOrDefault(label.Replace("serve", "direct", StringComparison.Ordinal));
+            var added = label.StartsWith("serve", StringComparison.Ordinal) && direct.ValueKind == JsonValueKind.Object
+                ? Signed(Num(r, "ttft_p50_us") - Num(direct, "ttft_p50_us")) : "";
+            md.AppendLine(Inv, $"| {label} | {Int(r, "ok")}/{Int(r, "requests")} | {Num(r, "ttft_p50_us") / 1000:0.000} ms | {Num(r, "ttft_p99_us") / 1000:0.000} ms | {added} | {Int(r, "content_chunks")} | {Int(r, "expect_gap_ms")} ms | {Num(r, "gap_deviation_p50_ms"):0.00} / {Num(r, "gap_deviation_max_ms"):0.00} ms |");
+        }
+
+        if (streams.GetValueOrDefault("serve") is { ValueKind: JsonValueKind.Object } st && streams.GetValueOrDefault("direct") is { ValueKind: JsonValueKind.Object } sd)
+        {
+            var added = (Num(st, "ttft_p50_us") - Num(sd, "ttft_p50_us")) / 1000;
+            goals.Add(("streaming: time to first token at most +1 ms over the direct call", $"{Signed(added * 1000)} (p50)", added <= 1));
+        }
+
+        if (streams.GetValueOrDefault("serve paced") is { ValueKind: JsonValueKind.Object } paced)
+        {
+            var max = Num(paced, "gap_deviation_max_ms");
+            var gap = Num(paced, "expect_gap_ms");
+            goals.Add(("streaming: chunks passed on as they arrive", $"every gap within {max:0.0} ms of the backend's {gap:0} ms", Int(paced, "failed") == 0 && max < gap / 2));
+        }
+
+        if (streams.GetValueOrDefault("portkey") is { ValueKind: JsonValueKind.Object } pk)
+        {
+            md.AppendLine();
+            md.AppendLine(Inv, $"Portkey streaming: {Int(pk, "ok")} of {Int(pk, "requests")} streams whole; first failure: `{pk.GetProperty("first_failure")}`.");
+        }
+
+        if (memory.Length > 0)
+        {
+            md.AppendLine();
+            md.AppendLine($"Host (`serve`) memory during the load: {memory}.");
+            if (double.TryParse(memory.Split(' ')[0], Inv, out var maxMb))
+            {
+                goals.Add(("host memory at most 200 MB under load", $"{maxMb:0} MB peak working set", maxMb <= 200));
+            }
+        }
+
+        md.AppendLine();
+        md.AppendLine("| goal | measured | |");
+        md.AppendLine("| --- | --- | --- |");
+        foreach (var (goal, measured, met) in goals)
+        {
+            md.AppendLine($"| {goal} | {measured} | {(smoke ? "(smoke: not judged)" : met ? "met" : "**missed**")} |");
+        }
+
+        Console.Write(md.ToString());
+        foreach (var problem in problems)
+        {
+            Console.Error.WriteLine($"VIOLATION {problem}");
+        }
+
+        var missed = !smoke && goals.Any(g => !g.Met);
+        return problems.Count > 0 || (missed && options.Flag("strict")) ? 1 : 0;
+    }
+
+    private static string PathName(string path) => path switch
+    {
+        "direct" => "direct to backend",
+        "serve" => "agent-host `serve`",
+        "portkey" => "Portkey 1.15.2",
+        "serve-failover" => "agent-host `serve`",
+        "portkey-failover" => "Portkey 1.15.2",
+        _ => path,
+    };
+
+    private static IEnumerable<JsonElement> ReadLines(string file, string prefix) => !File.Exists(file)
+        ? []
+        : File.ReadAllLines(file).Where(l => l.StartsWith(prefix, StringComparison.Ordinal)).Select(l => JsonDocument.Parse(l[prefix.Length..]).RootElement.Clone());
+
+    private static JsonElement? Find(Dictionary<string, JsonElement> rows, string label) => rows.TryGetValue(label, out var r) ? r : null;
+
+    private static double Num(JsonElement r, string name) => r.GetProperty(name).GetDouble();
+
+    private static long Int(JsonElement r, string name) => (long)r.GetProperty(name).GetDouble();
+
+    private static string Rps(JsonElement r) => Num(r, "rps") >= 10_000 ? $"{Num(r, "rps") / 1000:0.0}k" : Num(r, "rps").ToString("0", Inv);
+
+    private static string Us(JsonElement r, string name) => Num(r, name) >= 1000 ? $"{Num(r, name) / 1000:0.00} ms" : $"{Num(r, name):0} µs";
+
+    private static string Added(JsonElement r, JsonElement? direct, string name) =>
+        direct is { } d && r.GetProperty("label").GetString()!.StartsWith("direct", StringComparison.Ordinal) is false
+            ? Signed(Num(r, name) - Num(d, name)) : "";
+
+    private static string Signed(double us) => Math.Abs(us) >= 1000 ? (us / 1000).ToString("+0.00;-0.00", Inv) + " ms" : us.ToString("+0;-0", Inv) + " µs";
+
+    private static string Ratio(JsonElement r, JsonElement? portkey) =>
+        portkey is { } p && r.GetProperty("label").GetString()!.StartsWith("serve", StringComparison.Ordinal) && Num(p, "rps") > 0
+            ? $"{Num(r, "rps") / Num(p, "rps"):0.0}×" : "";
+}

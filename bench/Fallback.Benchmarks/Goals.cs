@@ -13,15 +13,17 @@ internal static class Goals
 
     private static readonly Goal[] All =
     [
-        new("chain happy path, IChatClient (report included)", "Chain", "Direct", 120, 256),
-        new("chain happy path, IChatClient, fresh reply", "ChainFresh", "DirectFresh", 120, 256),
-        new("chain happy path, SK face (over SK's own stack on the direct backend)", "ChainSk", "SkStack", 120, 256),
-        new("chain stream, 2 updates", "ChainStream", "DirectStream", 400, 512),
-        new("chain stream, SK face (over SK's own stack)", "ChainSkStream", "SkStackStream", 400, 512),
-        new("first backend throws (absolute, in-process)", "ChainFirstThrows", null, 2_000, null, Absolute: true),
-        new("first's breaker open (over the chain's happy path)", "ChainBreakerOpen", "Chain", 150, null),
-        new("first marked down (no stated goal; held to the breaker bar)", "ChainHealthDown", "Chain", 150, null),
+        new("chain happy path, IChatClient (report included)", "ChatCallBenchmarks.Chain", "ChatCallBenchmarks.Direct", 120, 256),
+        new("chain happy path, IChatClient, fresh reply", "ChatCallBenchmarks.ChainFresh", "ChatCallBenchmarks.DirectFresh", 120, 256),
+        new("chain happy path, SK face (over SK's own stack on the direct backend)", "ChatCallBenchmarks.ChainSk", "ChatCallBenchmarks.SkStack", 120, 256),
+        new("chain stream, 2 updates", "StreamingBenchmarks.ChainStream", "StreamingBenchmarks.DirectStream", 400, 512),
+        new("chain stream, SK face (over SK's own stack)", "StreamingBenchmarks.ChainSkStream", "StreamingBenchmarks.SkStackStream", 400, 512),
+        new("first backend throws (absolute, in-process)", "ChatCallBenchmarks.ChainFirstThrows", null, 2_000, null, Absolute: true),
+        new("first's breaker open (over the chain's happy path)", "ChatCallBenchmarks.ChainBreakerOpen", "ChatCallBenchmarks.Chain", 150, null),
+        new("first marked down (no stated goal; held to the breaker bar)", "ChatCallBenchmarks.ChainHealthDown", "ChatCallBenchmarks.Chain", 150, null),
     ];
+
+    private static string Method(string key) => key[(key.IndexOf('.') + 1)..];
 
     public static void Print(IEnumerable<Summary> summaries, bool smoke)
     {
@@ -34,7 +36,7 @@ internal static class Goals
             {
                 if (report.ResultStatistics is { } stats)
                 {
-                    rows[report.BenchmarkCase.Descriptor.WorkloadMethod.Name] = new Row(stats.Mean, report.GcStats.GetBytesAllocatedPerOperation(report.BenchmarkCase));
+                    rows[report.BenchmarkCase.Descriptor.Type.Name + "." + report.BenchmarkCase.Descriptor.WorkloadMethod.Name] = new Row(stats.Mean, report.GcStats.GetBytesAllocatedPerOperation(report.BenchmarkCase));
                 }
             }
         }
@@ -64,7 +66,7 @@ internal static class Goals
             var ratio = baseline is null ? "-" : (row.MeanNs / baseline.MeanNs).ToString("0.0", CultureInfo.InvariantCulture) + "×";
             var verdict = timeMet && bytesMet ? "met" : "MISSED (" + string.Join(", ", new[] { timeMet ? null : "time", bytesMet ? null : "bytes" }.OfType<string>()) + ")";
             text.AppendLine(CultureInfo.InvariantCulture,
-                $"| {goal.Name} | {goal.Subject} | {goal.Baseline ?? "-"} | {(goal.Absolute ? $"{dt:#,0} ns" : DeltaColumn.FormatNs(dt))} | {ratio} | {db:+#,0;-#,0;0} B | {limit} | {verdict} |");
+                $"| {goal.Name} | {Method(goal.Subject)} | {(goal.Baseline is null ? "-" : Method(goal.Baseline))} | {(goal.Absolute ? $"{dt:#,0} ns" : DeltaColumn.FormatNs(dt))} | {ratio} | {db:+#,0;-#,0;0} B | {limit} | {verdict} |");
         }
 
         Console.WriteLine();

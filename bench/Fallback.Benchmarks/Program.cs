@@ -21,7 +21,7 @@ if (smoke && !rest.Contains("--filter"))
     rest.AddRange(["--filter", "*"]);
 }
 
-Type[] types = [typeof(ChatCallBenchmarks), typeof(StreamingBenchmarks), typeof(EmbeddedTokensBenchmarks)];
+Type[] types = [typeof(ChatCallBenchmarks), typeof(StreamingBenchmarks), typeof(RoutingBenchmarks), typeof(BuildingBlocksBenchmarks), typeof(EmbeddedTokensBenchmarks)];
 if (EmbeddedTokensBenchmarks.ModelPath() is null)
 {
     Console.WriteLine("// The tiny GGUF (../shared/testdata/tiny-gguf/tiny-llama.gguf, or AGENTHOST_BENCH_GGUF) is not here: Embedded rows skipped.");

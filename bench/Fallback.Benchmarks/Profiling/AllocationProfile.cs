@@ -48,11 +48,21 @@ internal static class AllocationProfile
         ];
 
         Console.WriteLine($"// {calls:#,0} calls per scenario after 2,000 warm-up calls; Release={IsOptimized()}; {Environment.ProcessorCount} cores");
-        Console.WriteLine("| scenario | ~ns/call (wall) | B/call (all threads) | work items/call | throws/call | where the bytes go (share of sampled bytes, ≈B/call) |");
-        Console.WriteLine("| --- | ---: | ---: | ---: | ---: | --- |");
+        Console.WriteLine("| scenario | ~ns/call (wall) | B/call (all threads) | work items/call | throws/call | unobserved task exceptions/call | where the bytes go (share of sampled bytes, ≈B/call) |");
+        Console.WriteLine("| --- | ---: | ---: | ---: | ---: | ---: | --- |");
+        var details = new List<string>();
         foreach (var scenario in scenarios)
         {
-            Console.WriteLine(await MeasureAsync(scenario, calls));
+            var (row, detail) = await MeasureAsync(scenario, calls);
+            Console.WriteLine(row);
+            details.Add(detail);
+        }
+
+        Console.WriteLine();
+        Console.WriteLine("// Detail: every type with at least 1 % of the sampled bytes, and where each first-chance exception of one call is thrown.");
+        foreach (var detail in details)
+        {
+            Console.WriteLine(detail);
         }
 
         foreach (var fixture in new[] { happy, fresh, throws, breakerOpen, healthDown })
@@ -63,7 +73,7 @@ internal static class AllocationProfile
         return 0;
     }
 
-    private static async Task<string> MeasureAsync(Scenario scenario, int calls)
+    private static async Task<(string Row, string Detail)> MeasureAsync(Scenario scenario, int calls)
     {
         for (var i = 0; i < 2_000; i++)
         {
@@ -81,7 +91,17 @@ internal static class AllocationProfile
             }
         }
 
+        var unobserved = 0L;
+        void OnUnobserved(object? sender, UnobservedTaskExceptionEventArgs e)
+        {
+            Interlocked.Increment(ref unobserved);
+            e.SetObserved();
+        }
+
         AppDomain.CurrentDomain.FirstChanceException += OnThrow;
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        TaskScheduler.UnobservedTaskException += OnUnobserved;
         GC.Collect();
         GC.WaitForPendingFinalizers();
         var bytes = GC.GetTotalAllocatedBytes(precise: true);
@@ -98,6 +118,11 @@ internal static class AllocationProfile
         var perCallBytes = (GC.GetTotalAllocatedBytes(precise: true) - bytes) / (double)calls;
         var perCallItems = (ThreadPool.CompletedWorkItemCount - items) / (double)calls;
         AppDomain.CurrentDomain.FirstChanceException -= OnThrow;
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        TaskScheduler.UnobservedTaskException -= OnUnobserved;
 
         // Then where the bytes go: enough calls for a few thousand ~100 KB samples.
         var sampledCalls = perCallBytes <= 0 ? 0 : (int)Math.Clamp(400_000_000 / perCallBytes, 20_000, 2_000_000);
@@ -114,10 +139,87 @@ internal static class AllocationProfile
         }
 
         var where = string.Join("; ", types.Where(t => t.Share >= 0.03).Take(8)
-            .Select(t => string.Create(CultureInfo.InvariantCulture, $"{t.Type} {t.Share:P0} ≈{t.Share * perCallBytes:#,0}")));
-        return string.Create(CultureInfo.InvariantCulture,
-            $"| {scenario.Name} | {clock.Elapsed.TotalNanoseconds / calls:#,0} | {perCallBytes:#,0} | {perCallItems:0.##} | {throws / (double)calls:0.##} | {(where.Length == 0 ? "-" : where)} |");
+            .Select(t => string.Create(CultureInfo.InvariantCulture, $"{Short(t.Type)} {t.Share:P0} ≈{t.Share * perCallBytes:#,0}")));
+        var detail = new System.Text.StringBuilder();
+        detail.AppendLine(CultureInfo.InvariantCulture, $"### {scenario.Name}: {perCallBytes:#,0} B/call");
+        foreach (var (type, share) in types.Where(t => t.Share >= 0.01))
+        {
+            detail.AppendLine(CultureInfo.InvariantCulture, $"- {share,4:P0} ≈{share * perCallBytes,5:#,0} B  {Short(type)}");
+        }
+
+        if (throws > 0)
+        {
+            foreach (var site in await ThrowSitesAsync(scenario))
+            {
+                detail.AppendLine("- throw: " + site);
+            }
+        }
+
+        var row = string.Create(CultureInfo.InvariantCulture,
+            $"| {scenario.Name} | {clock.Elapsed.TotalNanoseconds / calls:#,0} | {perCallBytes:#,0} | {perCallItems:0.##} | {throws / (double)calls:0.##} | {unobserved / (double)calls:0.##} | {(where.Length == 0 ? "-" : where)} |");
+        return (row, detail.ToString());
     }
+
+    /// <summary>Each first-chance exception of one call: its type and the innermost frames of ours, Polly's or MEAI's that threw it.</summary>
+    private static async Task<List<string>> ThrowSitesAsync(Scenario scenario)
+    {
+        var sites = new List<string>();
+        var recording = true;
+        void OnThrow(object? sender, System.Runtime.ExceptionServices.FirstChanceExceptionEventArgs e)
+        {
+            if (!Volatile.Read(ref recording))
+            {
+                return;
+            }
+
+            var frames = new StackTrace(1, false).GetFrames()
+                .Select(f => f.GetMethod())
+                .Where(m => m?.DeclaringType?.FullName is { } n && (n.StartsWith("AgentHost.Fallback", StringComparison.Ordinal) && !n.Contains(".Benchmarks", StringComparison.Ordinal)
+                    || n.StartsWith("Polly", StringComparison.Ordinal) || n.StartsWith("Microsoft.Extensions.AI", StringComparison.Ordinal)))
+                .Select(m => MethodName(m!))
+                .Distinct()
+                .Take(3);
+            lock (sites)
+            {
+                sites.Add($"{e.Exception.GetType().Name} at {string.Join(" < ", frames)}");
+            }
+        }
+
+        AppDomain.CurrentDomain.FirstChanceException += OnThrow;
+        try
+        {
+            await scenario.Call();
+        }
+        finally
+        {
+            Volatile.Write(ref recording, false);
+            AppDomain.CurrentDomain.FirstChanceException -= OnThrow;
+        }
+
+        lock (sites)
+        {
+            return [.. sites];
+        }
+    }
+
+    private static string MethodName(System.Reflection.MethodBase method)
+    {
+        var type = method.DeclaringType!;
+        // An async state machine's MoveNext: name the method it belongs to.
+        if (method.Name == "MoveNext" && type.Name.StartsWith('<') && type.DeclaringType is { } owner)
+        {
+            return $"{owner.Name}.{type.Name[1..type.Name.IndexOf('>')]}";
+        }
+
+        return $"{type.Name}.{method.Name}";
+    }
+
+    private static string Short(string type) => type
+        .Replace("System.Runtime.CompilerServices.AsyncTaskMethodBuilder`1+", string.Empty, StringComparison.Ordinal)
+        .Replace("System.Threading.Tasks.", string.Empty, StringComparison.Ordinal)
+        .Replace("System.Collections.Generic.", string.Empty, StringComparison.Ordinal)
+        .Replace("Microsoft.Extensions.AI.", string.Empty, StringComparison.Ordinal)
+        .Replace("AgentHost.Fallback.", string.Empty, StringComparison.Ordinal);
 
     private static async ValueTask Ask(IChatClient client) => await client.GetResponseAsync(ChainFixture.Messages).ConfigureAwait(false);
 

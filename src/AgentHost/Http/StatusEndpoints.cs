@@ -9,7 +9,7 @@ namespace AgentHost.Http;
 /// <summary><c>GET /v1/models</c> (OpenAI's list shape) and <c>GET /health</c> (the host and each backend).</summary>
 internal static class StatusEndpoints
 {
-    private static readonly DateTimeOffset Started = DateTimeOffset.UtcNow;
+    private static readonly DateTimeOffset Started = new(System.Diagnostics.Process.GetCurrentProcess().StartTime.ToUniversalTime());
 
     /// <summary>The chain's own model id, then the configured model of each enabled backend.</summary>
     public static async Task ModelsAsync(HttpContext context)
@@ -62,7 +62,7 @@ internal static class StatusEndpoints
         writer.WriteStartObject("host");
         writer.WriteString("name", "agent-host");
         writer.WriteString("version", typeof(StatusEndpoints).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion);
-        writer.WriteNumber("uptime_seconds", Math.Round((DateTimeOffset.UtcNow - Started).TotalSeconds));
+        writer.WriteNumber("uptime_seconds", Math.Max(0, Math.Round((DateTimeOffset.UtcNow - Started).TotalSeconds)));
         writer.WriteStartArray("order");
         foreach (var entry in chain?.Order ?? [])
         {

@@ -58,11 +58,20 @@
     view.badge.hidden = false;
     view.badge.dataset.backend = backend;
     view.msg.dataset.backend = backend;
+    const before = report && Array.isArray(report.attempts)
+      ? report.attempts.filter((a) => a.backend !== backend && (a.outcome === "failed" || a.outcome === "cancelled")).map((a) => a.backend)
+      : [];
+    let note = view.msg.querySelector(".via");
+    if (before.length) {
+      if (!note) { note = el("span", "via"); view.badge.after(note); }
+      note.textContent = "after " + before.join(", ") + " failed";
+    }
     const how = describeReport(report);
     view.badge.title = how ? "Answered by " + backend + "\n" + how : "Answered by " + backend;
     view.badge.setAttribute("aria-label", "answered by " + backend + model);
   }
 
+  /** Shows an error inside the failed answer; Retry replaces the failed turn (question and answer) with a new try. */
   function showError(view, message, retryText) {
     view.msg.classList.add("failed");
     const box = el("div", "error", message);
@@ -70,7 +79,12 @@
     if (retryText) {
       const retry = el("button", "ghost", "Retry");
       retry.type = "button";
-      retry.addEventListener("click", () => { box.remove(); if (!running) turn(retryText); });
+      retry.addEventListener("click", () => {
+        if (running) return;
+        view.question?.remove();
+        view.msg.remove();
+        turn(retryText);
+      });
       box.append(retry);
     }
     view.msg.append(box);
@@ -86,8 +100,9 @@
 
   /** One turn: sends the history plus the new message, streams the answer in, keeps the turn only when it completed. */
   async function turn(text) {
-    addMessage("user", text);
+    const question = addMessage("user", text);
     const view = addMessage("assistant", "");
+    view.question = question.msg;
     view.msg.classList.add("pending");
     const controller = new AbortController();
     setRunning(controller);

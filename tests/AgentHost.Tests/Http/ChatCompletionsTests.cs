@@ -273,22 +273,13 @@ public sealed class ChatCompletionsTests
         using var cts = new CancellationTokenSource();
 
         var call = gateway.PostChatAsync(TestGateway.ChatBody("wait for me"), cancellationToken: cts.Token);
-        await Eventually(() => gateway.Ollama.GenerationRequests == 1);
+        await TestGateway.Eventually(() => gateway.Ollama.GenerationRequests == 1);
         await cts.CancelAsync();
 
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => call);
-        await Eventually(() => gateway.Logs.Any(l => l.Contains("the caller went away", StringComparison.Ordinal)));
+        await TestGateway.Eventually(() => gateway.Logs.Any(l => l.Contains("the caller went away", StringComparison.Ordinal)));
         gateway.Ollama.Faults.Reset();
         using var next = await gateway.PostChatAsync(TestGateway.ChatBody("still there?"));
         Assert.Equal(HttpStatusCode.OK, next.StatusCode);
-    }
-
-    internal static async Task Eventually(Func<bool> condition, int timeoutMs = 10_000)
-    {
-        using var cts = new CancellationTokenSource(timeoutMs);
-        while (!condition())
-        {
-            await Task.Delay(20, cts.Token);
-        }
     }
 }

@@ -115,6 +115,19 @@ public sealed class TestGateway : IAsyncDisposable
             : "";
     }));
 
+    /// <summary>Waits (polling, up to 10 s) until <paramref name="condition"/> holds.</summary>
+    public static Task Eventually(Func<bool> condition) => Eventually(() => Task.FromResult(condition()));
+
+    /// <inheritdoc cref="Eventually(Func{bool})"/>
+    public static async Task Eventually(Func<Task<bool>> condition)
+    {
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        while (!await condition())
+        {
+            await Task.Delay(20, cts.Token);
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
         Client?.Dispose();

@@ -1,0 +1,114 @@
+using System.ClientModel;
+using OpenAI;
+using OpenAI.Chat;
+
+namespace AgentHost.Tests.Http;
+
+/// <summary>The official OpenAI .NET SDK (what SK's OpenAI connector uses), pointed at the host, works unchanged.</summary>
+public sealed class OpenAISdkTests
+{
+    [Fact]
+    public async Task The_sdk_gets_a_non_streaming_answer_and_sees_the_backend_header()
+    {
+        await using var gateway = await TestGateway.StartAsync();
+        gateway.Mlx.Faults.StatusCode = 503;
+        var client = Client(gateway, "anything");
+
+        ClientResult<ChatCompletion> result = await client.CompleteChatAsync(
+            [new SystemChatMessage("Be brief."), new UserChatMessage("hello sdk")],
+            new ChatCompletionOptions { Temperature = 0.2f, MaxOutputTokenCount = 64 });
+
+        var completion = result.Value;
+        Assert.Equal("Ollama: hello sdk", completion.Content.Single().Text);
+        Assert.Equal(ChatFinishReason.Stop, completion.FinishReason);
+        Assert.StartsWith("llama3.2", completion.Model);
+        Assert.StartsWith("chatcmpl-", completion.Id);
+        Assert.True(completion.Usage.OutputTokenCount > 0);
+        Assert.True(result.GetRawResponse().Headers.TryGetValue("x-agent-backend", out var backend));
+        Assert.Equal("Ollama", backend);
+    }
+
+    [Fact]
+    public async Task The_sdk_streams_an_answer_chunk_by_chunk_with_usage()
+    {
+        await using var gateway = await TestGateway.StartAsync(order: ["Ollama"]);
+        gateway.Ollama.Faults.Answer = _ => "streaming through the official client works";
+        var client = Client(gateway, "anything");
+
+        var parts = new List<string>();
+        ChatFinishReason? finish = null;
+        ChatTokenUsage? usage = null;
+        await foreach (var update in client.CompleteChatStreamingAsync([new UserChatMessage("go")]))
+        {
+            parts.AddRange(update.ContentUpdate.Select(p => p.Text));
+            finish ??= update.FinishReason;
+            usage ??= update.Usage;
+        }
+
+        Assert.Equal("streaming through the official client works", string.Concat(parts));
+        Assert.True(parts.Count(p => p.Length > 0) >= 3);
+        Assert.Equal(ChatFinishReason.Stop, finish);
+        Assert.True(usage?.TotalTokenCount > 0, "the SDK asks for usage (stream_options.include_usage) and gets it");
+    }
+
+    [Fact]
+    public async Task The_sdk_does_its_own_function_calling_through_the_host()
+    {
+        await using var gateway = await TestGateway.StartAsync(order: ["Mlx", "Ollama"]);
+        var client = Client(gateway, "anything");
+        var tool = ChatTool.CreateFunctionTool("get_weather", "Weather in a city",
+            BinaryData.FromString("""{"type":"object","properties":{"city":{"type":"string"}},"required":["city"]}"""));
+        var options = new ChatCompletionOptions { Tools = { tool } };
+        List<ChatMessage> messages = [new UserChatMessage("weather in Paris?")];
+
+        ChatCompletion first = await client.CompleteChatAsync(messages, options);
+
+        Assert.Equal(ChatFinishReason.ToolCalls, first.FinishReason);
+        var call = Assert.Single(first.ToolCalls);
+        Assert.Equal("get_weather", call.FunctionName);
+        messages.Add(new AssistantChatMessage(first));
+        messages.Add(new ToolChatMessage(call.Id, "18 C and sunny"));
+
+        ChatCompletion second = await client.CompleteChatAsync(messages, options);
+
+        Assert.Equal(ChatFinishReason.Stop, second.FinishReason);
+        Assert.NotEmpty(second.Content.Single().Text);
+    }
+
+    [Fact]
+    public async Task The_sdk_with_the_right_key_is_let_in_and_with_a_wrong_one_gets_a_401()
+    {
+        await using var gateway = await TestGateway.StartAsync(order: ["Ollama"], settings: new Dictionary<string, string> { ["AgentHost:Http:ApiKey"] = "s3cret" });
+
+        ChatCompletion answer = await Client(gateway, "s3cret").CompleteChatAsync([new UserChatMessage("hi")]);
+        var refused = await Assert.ThrowsAsync<ClientResultException>(() => Client(gateway, "wrong").CompleteChatAsync([new UserChatMessage("hi")]));
+
+        Assert.Equal("Ollama: hi", answer.Content.Single().Text);
+        Assert.Equal(401, refused.Status);
+        Assert.Contains("Incorrect API key", refused.Message);
+    }
+
+    [Fact]
+    public async Task The_sdk_surfaces_the_host_s_error_naming_each_backend_when_all_fail()
+    {
+        await using var gateway = await TestGateway.StartAsync();
+        gateway.Mlx.Faults.StatusCode = 503;
+        gateway.Ollama.Faults.StatusCode = 500;
+        gateway.Victoria.Faults.StatusCode = 500;
+        var client = new ChatClient("agent-host", new ApiKeyCredential("x"), new OpenAIClientOptions
+        {
+            Endpoint = new Uri(gateway.BaseAddress, "v1"),
+            RetryPolicy = new System.ClientModel.Primitives.ClientRetryPolicy(maxRetries: 0),
+        });
+
+        var e = await Assert.ThrowsAsync<ClientResultException>(() => client.CompleteChatAsync([new UserChatMessage("hi")]));
+
+        Assert.Equal(502, e.Status);
+        Assert.Contains("Mlx", e.Message);
+        Assert.Contains("Ollama", e.Message);
+        Assert.Contains("Victoria", e.Message);
+    }
+
+    private static ChatClient Client(TestGateway gateway, string key) =>
+        new("agent-host", new ApiKeyCredential(key), new OpenAIClientOptions { Endpoint = new Uri(gateway.BaseAddress, "v1") });
+}

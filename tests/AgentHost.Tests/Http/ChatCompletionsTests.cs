@@ -282,4 +282,21 @@ public sealed class ChatCompletionsTests
         using var next = await gateway.PostChatAsync(TestGateway.ChatBody("still there?"));
         Assert.Equal(HttpStatusCode.OK, next.StatusCode);
     }
+
+    [Fact]
+    public async Task A_caller_that_goes_away_mid_stream_cancels_the_chain_call()
+    {
+        await using var gateway = await TestGateway.StartAsync(order: ["Ollama"]);
+        gateway.Ollama.Faults.Answer = _ => string.Join(' ', Enumerable.Range(1, 200));
+        gateway.Ollama.Faults.ChunkDelay = TimeSpan.FromMilliseconds(50);
+
+        using (var response = await gateway.PostChatAsync(TestGateway.ChatBody("long", stream: true)))
+        {
+            using var reader = new StreamReader(await response.Content.ReadAsStreamAsync());
+            Assert.StartsWith("data: ", await reader.ReadLineAsync());
+        }
+
+        await TestGateway.Eventually(() => gateway.Logs.Any(l => l.Contains("the caller went away", StringComparison.Ordinal)));
+        Assert.DoesNotContain(gateway.Logs, l => l.Contains("stream cut", StringComparison.Ordinal));
+    }
 }

@@ -81,6 +81,16 @@ public sealed class StatusAndSecurityTests
     }
 
     [Fact]
+    public async Task The_prompt_routes_are_served_beside_the_gateway()
+    {
+        await using var gateway = await TestGateway.StartAsync();
+
+        using var json = JsonDocument.Parse(await gateway.Client.GetStringAsync("prompts"));
+
+        Assert.Contains(json.RootElement.GetProperty("prompts").EnumerateArray(), p => p.GetProperty("name").GetString() == "summarize");
+    }
+
+    [Fact]
     public async Task The_chat_page_and_its_files_are_served_at_the_root()
     {
         await using var gateway = await TestGateway.StartAsync(settings: new Dictionary<string, string> { ["AgentHost:Http:ApiKey"] = "s3cret" });

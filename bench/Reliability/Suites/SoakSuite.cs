@@ -1,0 +1,8 @@
+using AgentHost.Bench.Reliability.Infrastructure;
+
+namespace AgentHost.Bench.Reliability.Suites;
+
+internal static class SoakSuite
+{
+    public static Task<Findings> RunAsync(SuiteOptions options, CancellationToken cancellationToken) => Task.FromResult(new Findings("SoakSuite"));
+}

@@ -100,7 +100,8 @@ internal static class ChatCommand
             var report = await session.SendAsync(message, text => Console.Out.WriteAsync(text), cancellationToken);
             await Console.Out.WriteLineAsync();
             var from = report?.Backend is { } b ? $"{b}{(report.Model is { } m ? $" ({m})" : "")}" : "unknown backend";
-            Console.Error.WriteLine($"[answered by {from} in {clock.Elapsed.TotalSeconds:0.0} s]");
+            var route = report?.Route is { } r ? $", route {r}{(report.ChosenBy is { } by ? $" chosen by {by}" : "")}" : "";
+            Console.Error.WriteLine($"[answered by {from}{route} in {clock.Elapsed.TotalSeconds:0.0} s]");
         }
         catch (FallbackStreamInterruptedException e)
         {

@@ -1,3 +1,5 @@
+using System.Reflection;
+using AgentHost.Agents;
 using Microsoft.Extensions.Options;
 
 namespace AgentHost.Hosting;
@@ -11,16 +13,21 @@ internal static class StartupErrors
         AggregateException { InnerExceptions.Count: > 0 } e when e.InnerExceptions.All(i => Describe(i) is not null) =>
             string.Join("; ", e.InnerExceptions.Select(i => Describe(i))),
         InvalidDataException e => $"Configuration error: {e.Message}",
+        AgentDefinitionException e => e.Message,
         _ => null,
     };
 
     private static string Describe(OptionsValidationException e)
     {
         var where = string.IsNullOrEmpty(e.OptionsName) || e.OptionsName == Options.DefaultName
-            ? e.OptionsType.Name
+            ? SectionOf(e.OptionsType)
             : $"{AgentHostServiceCollectionExtensions.SectionName}:Backends:{e.OptionsName}";
         return $"Configuration error in {where}: {string.Join("; ", e.Failures.Select(Clean))}";
     }
+
+    // Options classes name their configuration section in a public const SectionName (e.g. "AgentHost:Http").
+    private static string SectionOf(Type optionsType) =>
+        optionsType.GetField("SectionName", BindingFlags.Public | BindingFlags.Static)?.GetValue(null) as string ?? optionsType.Name;
 
     // DataAnnotations wraps each failure as "DataAnnotation validation failed for 'X' members: 'Y' with the error: 'Z'."
     private static string Clean(string failure)

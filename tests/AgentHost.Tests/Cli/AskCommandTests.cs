@@ -91,6 +91,17 @@ public sealed class AskCommandTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_bad_fallback_order_names_its_configuration_section_in_one_line()
+    {
+        var result = await HostProcess.RunAsync(["ask", "hi", "--AgentHost:Fallback:Order:1=Olama"], Endpoints());
+
+        Assert.Equal(2, result.ExitCode);
+        var line = Assert.Single(result.StdErr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.StartsWith("Configuration error in AgentHost:Fallback:", line);
+        Assert.Contains("'Olama'", line);
+    }
+
+    [Fact]
     public async Task An_unknown_argument_is_named_with_the_override_syntax()
     {
         var result = await HostProcess.RunAsync(["ask", "hi", "--bogus"], Endpoints());

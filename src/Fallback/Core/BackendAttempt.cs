@@ -154,7 +154,7 @@ internal sealed class BackendAttempt : IAsyncDisposable
     {
         if (Interlocked.Increment(ref _tries) == 1)
         {
-            _logger.Generating(Name, _backend.Descriptor.DisplayName, _backend.EndpointForLog);
+            _logger.Generating(Name, _backend.Descriptor.DisplayName, _backend.WhereForLog);
         }
 
         try

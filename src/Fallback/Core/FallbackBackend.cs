@@ -33,14 +33,14 @@ internal sealed class FallbackBackend
     /// <summary>The backend's keyed <see cref="IChatClient"/>, resolved on first use.</summary>
     public IChatClient Client => _client ??= _services.GetRequiredKeyedService<IChatClient>(Descriptor.Name);
 
-    /// <summary>The endpoint for log lines, or a placeholder when it cannot be read.</summary>
-    public string EndpointForLog
+    /// <summary>Where the backend runs, for log lines: <c>at http://…</c>, or <c>in process</c> for a backend with no endpoint.</summary>
+    public string WhereForLog
     {
         get
         {
             try
             {
-                return Options.Endpoint ?? "(no endpoint)";
+                return string.IsNullOrEmpty(Options.Endpoint) ? "in process" : $"at {Options.Endpoint}";
             }
             catch (Exception)
             {

@@ -116,12 +116,14 @@ internal static class ChatCompletionJson
         writer.WriteEndArray();
     }
 
-    /// <summary>The report: <c>{"backend","model","attempts":[{"backend","outcome","duration_ms","time_to_first_token_ms","error","skip_reason","tries"}]}</c>.</summary>
+    /// <summary>The report: <c>{"backend","model","route","chosen_by","complete","attempts":[{"backend","outcome","duration_ms","time_to_first_token_ms","error","skip_reason","tries"}]}</c>.</summary>
     public static void WriteReport(Utf8JsonWriter writer, FallbackReport report)
     {
         writer.WriteStartObject();
         writer.WriteString("backend", report.Backend);
         writer.WriteString("model", report.Model);
+        writer.WriteString("route", report.Route);
+        writer.WriteString("chosen_by", report.ChosenBy);
         writer.WriteBoolean("complete", report.IsComplete);
         writer.WriteStartArray("attempts");
         foreach (var a in report.Attempts)

@@ -5,7 +5,7 @@ using Microsoft.Extensions.AI;
 namespace AgentHost.Http;
 
 /// <summary>An OpenAI <c>POST /v1/chat/completions</c> request, read into MEAI terms.</summary>
-/// <param name="Model">The model the caller named (<see langword="null"/> when none).</param>
+/// <param name="Model">The model the caller named (<see langword="null"/> when none): a route, a served model, or the chain's own id.</param>
 /// <param name="Messages">The conversation.</param>
 /// <param name="Options">Sampling, stop sequences, tools.</param>
 /// <param name="Stream">Whether the answer is streamed as SSE.</param>
@@ -19,7 +19,8 @@ internal sealed record ChatCompletionRequest(string? Model, IReadOnlyList<ChatMe
 /// </summary>
 internal static partial class ChatCompletionRequestParser
 {
-    public static ChatCompletionRequest Parse(JsonElement root, string chainModelId)
+    /// <summary>Reads the request; <c>model</c> is kept as given (the endpoint resolves it with the router).</summary>
+    public static ChatCompletionRequest Parse(JsonElement root)
     {
         if (root.ValueKind != JsonValueKind.Object)
         {
@@ -45,11 +46,6 @@ internal static partial class ChatCompletionRequestParser
             StopSequences = Stop(root),
             ResponseFormat = ResponseFormat(root),
         };
-        if (model is not null && !string.Equals(model, chainModelId, StringComparison.OrdinalIgnoreCase))
-        {
-            options.ModelId = model;
-        }
-
         Tools(root, options);
         var stream = Boolean(root, "stream") ?? false;
         var includeUsage = false;

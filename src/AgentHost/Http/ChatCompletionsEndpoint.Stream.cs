@@ -37,6 +37,7 @@ internal sealed partial class ChatCompletionsEndpoint
             context.Response.Headers[BackendHeader] = backend;
         }
 
+        RouteHeader.Set(context.Response, report);
         context.Response.StatusCode = StatusCodes.Status200OK;
         context.Response.ContentType = "text/event-stream; charset=utf-8";
         context.Response.Headers.CacheControl = "no-cache";

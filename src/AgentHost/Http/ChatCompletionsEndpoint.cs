@@ -8,9 +8,13 @@ namespace AgentHost.Http;
 
 /// <summary>
 /// <c>POST /v1/chat/completions</c> in OpenAI's shape, answered by the fallback chain's <see cref="IChatClient"/>.
-/// Every answer names its backend in <see cref="BackendHeader"/> and in the body's <c>agent_host</c> report.
+/// The <c>model</c> field names a route or a model some backend serves (a strict caller choice: unknown is a 400
+/// <c>model_not_found</c> listing what exists); absent or <see cref="HttpServiceOptions.ChainModelId"/>, the rules decide.
+/// Every answer names its backend in <see cref="BackendHeader"/>, its route and chooser in <see cref="RouteHeader"/>,
+/// and both in the body's <c>agent_host</c> report.
 /// </summary>
-internal sealed partial class ChatCompletionsEndpoint(IChatClient chat, IOptions<HttpServiceOptions> options, TimeProvider time, ILogger<ChatCompletionsEndpoint> logger)
+internal sealed partial class ChatCompletionsEndpoint(IChatClient chat, FallbackRouter router, IOptions<HttpServiceOptions> options, TimeProvider time,
+    ILogger<ChatCompletionsEndpoint> logger)
 {
     /// <summary>The header naming the backend that answered.</summary>
     public const string BackendHeader = "x-agent-backend";
@@ -23,7 +27,8 @@ internal sealed partial class ChatCompletionsEndpoint(IChatClient chat, IOptions
         try
         {
             using var document = await ReadJsonAsync(context);
-            request = ChatCompletionRequestParser.Parse(document.RootElement, _options.ChainModelId);
+            request = ChatCompletionRequestParser.Parse(document.RootElement);
+            await ChooseRouteAsync(request, router, _options.ChainModelId, context.RequestAborted);
         }
         catch (OpenAIRequestException e)
         {
@@ -70,6 +75,41 @@ internal sealed partial class ChatCompletionsEndpoint(IChatClient chat, IOptions
         }
     }
 
+    /// <summary>
+    /// Resolves the request's <c>model</c> (unless absent or the chain's own id) with the router and puts the choice on
+    /// its options; a name that is neither a route nor a served model is a 400 <c>model_not_found</c>, before any answer starts.
+    /// </summary>
+    internal static async Task ChooseRouteAsync(ChatCompletionRequest request, FallbackRouter router, string chainModelId, CancellationToken cancellationToken)
+    {
+        if (request.Model is not { } name || IsChain(name, chainModelId))
+        {
+            return;
+        }
+
+        Routing.RouteChoice.ForName(name, await ResolveAsync(router, name, cancellationToken)).ApplyTo(request.Options);
+    }
+
+    /// <summary>Whether <paramref name="model"/> is no choice at all: blank or the chain's own id.</summary>
+    internal static bool IsChain(string? model, string chainModelId) =>
+        string.IsNullOrWhiteSpace(model) || string.Equals(model.Trim(), chainModelId, StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>The router's decision for <paramref name="name"/>; an unknown name becomes <see cref="ModelNotFound"/>.</summary>
+    internal static async Task<FallbackRouteDecision> ResolveAsync(FallbackRouter router, string name, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await router.ResolveAsync(name, cancellationToken);
+        }
+        catch (FallbackRouteNotFoundException e)
+        {
+            throw ModelNotFound(e);
+        }
+    }
+
+    /// <summary>OpenAI's 400 for a model that does not exist, with the router's message listing the routes and models.</summary>
+    internal static OpenAIRequestException ModelNotFound(FallbackRouteNotFoundException e) =>
+        OpenAIRequestException.Invalid(e.Message + " See GET /v1/models.", "model", "model_not_found");
+
     private OpenAIRequestException TooLarge() =>
         new(StatusCodes.Status413PayloadTooLarge, $"The request body is larger than the limit of {_options.MaxRequestBodyBytes} bytes.", null, "request_too_large");
 
@@ -92,6 +132,8 @@ internal sealed partial class ChatCompletionsEndpoint(IChatClient chat, IOptions
             context.Response.Headers[BackendHeader] = backend;
         }
 
+        RouteHeader.Set(context.Response, report);
+
         context.Response.StatusCode = StatusCodes.Status200OK;
         context.Response.ContentType = "application/json";
         await using (var writer = new Utf8JsonWriter(context.Response.BodyWriter))
@@ -106,8 +148,14 @@ internal sealed partial class ChatCompletionsEndpoint(IChatClient chat, IOptions
     private async Task WriteFailureAsync(HttpContext context, Exception e)
     {
         var path = context.Request.Path;
+        RouteHeader.Set(context.Response, e.GetFallbackReport());
         switch (e)
         {
+            case FallbackRouteNotFoundException notFound:
+                var refusal = ModelNotFound(notFound);
+                logger.Refused(context.Request.Method, path, refusal.StatusCode, refusal.Message);
+                await OpenAIError.WriteAsync(context, refusal);
+                break;
             case FallbackExhaustedException exhausted:
                 var status = exhausted.Report.Attempts.All(a => a.Outcome == FallbackAttemptOutcome.Skipped)
                     ? StatusCodes.Status503ServiceUnavailable

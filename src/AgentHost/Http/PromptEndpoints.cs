@@ -2,14 +2,18 @@ using System.Text.Json;
 using AgentHost.Cli;
 using AgentHost.Fallback;
 using AgentHost.Prompts;
+using Microsoft.Extensions.Options;
 
 namespace AgentHost.Http;
 
 /// <summary>
 /// The prompt-template routes of the HTTP service: <c>GET /prompts</c> lists them; <c>POST /prompts/{name}</c> runs one with a
-/// JSON object of arguments (strings, numbers, booleans) and answers <c>{"text","backend","model","attempts"}</c> with the
-/// <c>x-agent-backend</c> header. Refusals use OpenAI's error body <c>{"error":{"message","type","param","code"}}</c>:
-/// 404 for an unknown prompt (the message lists what exists), 400 for a bad name, bad JSON or a missing/unknown argument.
+/// JSON object of arguments (strings, numbers, booleans) and answers <c>{"text","backend","model","route","chosenBy","attempts"}</c>
+/// with the <c>x-agent-backend</c> and <c>x-agent-route</c> headers. The query parameter <c>?model=</c> names a route or a
+/// served model, as the OpenAI <c>model</c> field does (the body stays the template's arguments, so a variable called
+/// <c>model</c> never collides). Refusals use OpenAI's error body <c>{"error":{"message","type","param","code"}}</c>:
+/// 404 for an unknown prompt (the message lists what exists), 400 for a bad name, bad JSON, a missing/unknown argument,
+/// or an unknown <c>model</c> (<c>model_not_found</c>, listing the routes and models).
 /// </summary>
 internal static class PromptEndpoints
 {
@@ -40,13 +44,24 @@ internal static class PromptEndpoints
         return endpoints;
     }
 
-    private static async Task RunAsync(HttpContext context, string name, PromptLibrary library)
+    private static async Task RunAsync(HttpContext context, string name, PromptLibrary library, FallbackRouter router, IOptions<HttpServiceOptions> options)
     {
         var cancellationToken = context.RequestAborted;
         PreparedPrompt prepared;
         try
         {
             prepared = library.Prepare(name, await ReadArgumentsAsync(context.Request, cancellationToken));
+            var model = context.Request.Query["model"].ToString();
+            if (!ChatCompletionsEndpoint.IsChain(model, options.Value.ChainModelId))
+            {
+                var decision = await ChatCompletionsEndpoint.ResolveAsync(router, model, cancellationToken);
+                prepared = PromptLibrary.WithRoute(prepared, Routing.RouteChoice.ForName(model, decision));
+            }
+        }
+        catch (OpenAIRequestException e)
+        {
+            await WriteErrorAsync(context, e.StatusCode, e.Message, e.Type, e.Param, e.Code);
+            return;
         }
         catch (PromptException e)
         {
@@ -68,11 +83,14 @@ internal static class PromptEndpoints
                 context.Response.Headers[BackendHeader] = backend;
             }
 
+            RouteHeader.Set(context.Response, answer.Report);
+
             context.Response.ContentType = "application/json";
             await context.Response.WriteAsync(AnswerJson.Serialize(answer.Text, answer.Report), cancellationToken);
         }
         catch (FallbackExhaustedException e)
         {
+            RouteHeader.Set(context.Response, e.Report);
             await WriteErrorAsync(context, StatusCodes.Status502BadGateway, e.Message, "api_error", null, "no_backend_answered");
         }
     }

@@ -9,27 +9,36 @@ namespace AgentHost.Http;
 /// <summary><c>GET /v1/models</c> (OpenAI's list shape) and <c>GET /health</c> (the host and each backend).</summary>
 internal static class StatusEndpoints
 {
+    /// <summary>The <c>owned_by</c> of the chain's own id and of the routes.</summary>
+    public const string ChainOwner = "agent-host";
+
     private static readonly DateTimeOffset Started = new(System.Diagnostics.Process.GetCurrentProcess().StartTime.ToUniversalTime());
 
-    /// <summary>The chain's own model id, then the configured model of each enabled backend.</summary>
+    /// <summary>
+    /// What a caller may give as <c>model</c>, in OpenAI's list shape: the chain's own id (no choice: the rules decide), then
+    /// every route (<c>owned_by</c> <c>agent-host</c>), then every model the backends serve, as configured and as their
+    /// catalogs report (<c>owned_by</c> the backends serving it, comma-separated). Each entry also carries
+    /// <c>agent_host: {"kind": "chain"|"route"|"model", "backends": [...], "description"}</c>, which OpenAI clients ignore.
+    /// </summary>
     public static async Task ModelsAsync(HttpContext context)
     {
         var services = context.RequestServices;
         var options = services.GetRequiredService<IOptions<HttpServiceOptions>>().Value;
+        var router = services.GetRequiredService<FallbackRouter>();
+        var listing = await router.ListModelsAsync(context.RequestAborted);
+        var created = Started.ToUnixTimeSeconds();
         context.Response.ContentType = "application/json";
         await using var writer = new Utf8JsonWriter(context.Response.BodyWriter);
         writer.WriteStartObject();
         writer.WriteString("object", "list");
         writer.WriteStartArray("data");
-        WriteModel(writer, options.ChainModelId, "agent-host", Started.ToUnixTimeSeconds());
-        var seen = new HashSet<string>(StringComparer.OrdinalIgnoreCase) { options.ChainModelId };
-        foreach (var descriptor in services.GetServices<BackendDescriptor>())
+        WriteModel(writer, options.ChainModelId, ChainOwner, created, "chain",
+            [.. router.DefaultRoute.Order.Select(o => o.TrimEnd('?')).Distinct(StringComparer.OrdinalIgnoreCase)],
+            "no choice: the routing rules pick the route (the default one unless a rule matches)");
+        foreach (var entry in listing.Where(e => !string.Equals(e.Id, options.ChainModelId, StringComparison.OrdinalIgnoreCase)))
         {
-            var backend = descriptor.GetOptions(services);
-            if (backend.Enabled && !string.IsNullOrWhiteSpace(backend.Model) && seen.Add(backend.Model))
-            {
-                WriteModel(writer, backend.Model, descriptor.Name, Started.ToUnixTimeSeconds());
-            }
+            WriteModel(writer, entry.Id, entry.IsRoute ? ChainOwner : string.Join(",", entry.Backends), created,
+                entry.IsRoute ? "route" : "model", entry.Backends, entry.Description);
         }
 
         writer.WriteEndArray();
@@ -100,13 +109,24 @@ internal static class StatusEndpoints
         writer.WriteEndObject();
     }
 
-    private static void WriteModel(Utf8JsonWriter writer, string id, string ownedBy, long created)
+    private static void WriteModel(Utf8JsonWriter writer, string id, string ownedBy, long created, string kind, IReadOnlyList<string> backends, string? description)
     {
         writer.WriteStartObject();
         writer.WriteString("id", id);
         writer.WriteString("object", "model");
         writer.WriteNumber("created", created);
         writer.WriteString("owned_by", ownedBy);
+        writer.WriteStartObject(ChatCompletionJson.ReportProperty);
+        writer.WriteString("kind", kind);
+        writer.WriteStartArray("backends");
+        foreach (var backend in backends)
+        {
+            writer.WriteStringValue(backend);
+        }
+
+        writer.WriteEndArray();
+        writer.WriteString("description", description);
+        writer.WriteEndObject();
         writer.WriteEndObject();
     }
 }

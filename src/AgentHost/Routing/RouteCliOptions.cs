@@ -25,7 +25,14 @@ internal static class RouteCliOptions
     /// <see cref="FallbackRouteNotFoundException"/>, whose message lists what exists) and returns options carrying it;
     /// <see langword="null"/> when neither was given.
     /// </summary>
-    public static async Task<ChatOptions?> ResolveAsync(IServiceProvider services, string? route, string? model, CancellationToken cancellationToken)
+    public static async Task<ChatOptions?> ResolveAsync(IServiceProvider services, string? route, string? model, CancellationToken cancellationToken) =>
+        await ResolveChoiceAsync(services, route, model, cancellationToken) is { } choice ? choice.ApplyTo(new ChatOptions()) : null;
+
+    /// <summary>
+    /// Checks the choice as <see cref="ResolveAsync"/> does and returns it, to carry on SK execution settings (<c>run</c>,
+    /// <c>agent</c>) or chat options; <see langword="null"/> when neither was given.
+    /// </summary>
+    public static async Task<RouteChoice?> ResolveChoiceAsync(IServiceProvider services, string? route, string? model, CancellationToken cancellationToken)
     {
         if (string.IsNullOrWhiteSpace(route) && string.IsNullOrWhiteSpace(model))
         {
@@ -33,17 +40,6 @@ internal static class RouteCliOptions
         }
 
         await services.GetRequiredService<FallbackRouter>().ResolveAsync(route, model, cancellationToken);
-        var options = new ChatOptions();
-        if (!string.IsNullOrWhiteSpace(route))
-        {
-            options.WithFallbackRoute(route);
-        }
-
-        if (!string.IsNullOrWhiteSpace(model))
-        {
-            options.WithFallbackModel(model);
-        }
-
-        return options;
+        return new RouteChoice(string.IsNullOrWhiteSpace(route) ? null : route.Trim(), string.IsNullOrWhiteSpace(model) ? null : model.Trim());
     }
 }

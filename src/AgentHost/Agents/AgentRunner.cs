@@ -11,8 +11,11 @@ namespace AgentHost.Agents;
 /// </summary>
 internal sealed partial class AgentRunner(IServiceProvider services, ILogger<AgentRunner> logger, IAgentPromptRenderer? promptRenderer = null)
 {
-    /// <summary>Runs <paramref name="agent"/> towards <paramref name="goal"/>.</summary>
-    public async Task<AgentRunResult> RunAsync(AgentDefinition agent, string goal, CancellationToken cancellationToken)
+    /// <summary>
+    /// Runs <paramref name="agent"/> towards <paramref name="goal"/>; <paramref name="route"/> (<c>agent --route/--model</c>)
+    /// goes on the execution settings of every model call of the run.
+    /// </summary>
+    public async Task<AgentRunResult> RunAsync(AgentDefinition agent, string goal, CancellationToken cancellationToken, Routing.RouteChoice? route = null)
     {
         ArgumentNullException.ThrowIfNull(agent);
         ArgumentException.ThrowIfNullOrWhiteSpace(goal);
@@ -24,19 +27,19 @@ internal sealed partial class AgentRunner(IServiceProvider services, ILogger<Age
 
         var chat = kernel.GetRequiredService<IChatCompletionService>();
         LogRunning(logger, agent.Name, string.Join(", ", agent.Plugins));
-        var answer = await chat.GetChatMessageContentAsync(history, Settings(agent, withTools: agent.Plugins.Count > 0), kernel, cancellationToken);
+        var answer = await chat.GetChatMessageContentAsync(history, Settings(agent, withTools: agent.Plugins.Count > 0, route), kernel, cancellationToken);
         if (filter.StepLimitReached)
         {
             // The last step asked for more functions than allowed: one more model call, without tools, for the answer.
             history.Add(answer);
-            answer = await chat.GetChatMessageContentAsync(history, Settings(agent, withTools: false), kernel, cancellationToken);
+            answer = await chat.GetChatMessageContentAsync(history, Settings(agent, withTools: false, route), kernel, cancellationToken);
         }
 
         return new AgentRunResult(agent.Name, answer.Content ?? string.Empty, answer.GetFallbackReport(), filter.Calls, filter.StepLimitReached);
     }
 
-    /// <summary>The execution settings of one model call of <paramref name="agent"/>.</summary>
-    public static PromptExecutionSettings Settings(AgentDefinition agent, bool withTools)
+    /// <summary>The execution settings of one model call of <paramref name="agent"/>, carrying the caller's <paramref name="route"/> choice if any.</summary>
+    public static PromptExecutionSettings Settings(AgentDefinition agent, bool withTools, Routing.RouteChoice? route = null)
     {
         var settings = new PromptExecutionSettings { ExtensionData = new Dictionary<string, object>() };
         if (agent.Temperature is { } temperature)
@@ -59,7 +62,7 @@ internal sealed partial class AgentRunner(IServiceProvider services, ILogger<Age
             };
         }
 
-        return settings;
+        return route is null ? settings : route.ApplyTo(settings);
     }
 
     // A kernel over the host's services with only the agent's plugins (each a singleton KernelPlugin in DI).

@@ -7,8 +7,9 @@ using AgentHost.Fallback;
 namespace AgentHost.Cli;
 
 /// <summary>
-/// <c>agent &lt;name&gt; "&lt;goal&gt;" [--json]</c>: runs an agent defined in <c>agents/</c> (instructions, plugins, automatic
-/// function calling) through the chain. With no name, lists the agents.
+/// <c>agent &lt;name&gt; "&lt;goal&gt;" [--json] [--route r] [--model m]</c>: runs an agent defined in <c>agents/</c> (instructions,
+/// plugins, automatic function calling) through the chain. With no name, lists the agents. <c>--route</c>/<c>--model</c> reach
+/// the chain through the agent's execution settings, for every model call of the run (an unknown one: a line listing what exists, exit 2).
 /// </summary>
 internal static class AgentCommand
 {
@@ -22,17 +23,23 @@ internal static class AgentCommand
         var name = new Argument<string?>("name") { Description = "The agent to run (a file in agents/); none lists them.", Arity = ArgumentArity.ZeroOrOne };
         var goal = new Argument<string?>("goal") { Description = "What the agent should do.", Arity = ArgumentArity.ZeroOrOne };
         var json = new Option<bool>("--json") { Description = "Print one JSON object: text, backend, model, attempts and the function calls made." };
-        var command = new Command("agent", "Runs an agent: instructions + plugins + automatic function calling, through the fallback chain.") { name, goal, json };
-        command.SetAction((parse, ct) => CliCommands.RunInHostAsync(
-            parse, (services, token) => RunAsync(services, parse.GetValue(name), parse.GetValue(goal), parse.GetValue(json), token), ct));
+        var route = Routing.RouteCliOptions.Route();
+        var model = Routing.RouteCliOptions.Model();
+        var command = new Command("agent", "Runs an agent: instructions + plugins + automatic function calling, through the fallback chain.")
+        {
+            name, goal, json, route, model,
+        };
+        command.SetAction((parse, ct) => CliCommands.RunInHostAsync(parse, (services, token) =>
+            RunAsync(services, parse.GetValue(name), parse.GetValue(goal), parse.GetValue(json), (parse.GetValue(route), parse.GetValue(model)), token), ct));
         return command;
     }
 
-    private static async Task<int> RunAsync(IServiceProvider services, string? name, string? goal, bool json, CancellationToken cancellationToken)
+    private static async Task<int> RunAsync(IServiceProvider services, string? name, string? goal, bool json, (string? Route, string? Model) choice,
+        CancellationToken cancellationToken)
     {
         try
         {
-            return await RunAgentAsync(services, name, goal, json, cancellationToken);
+            return await RunAgentAsync(services, name, goal, json, choice, cancellationToken);
         }
         catch (AgentDefinitionException e)
         {
@@ -41,7 +48,8 @@ internal static class AgentCommand
         }
     }
 
-    private static async Task<int> RunAgentAsync(IServiceProvider services, string? name, string? goal, bool json, CancellationToken cancellationToken)
+    private static async Task<int> RunAgentAsync(IServiceProvider services, string? name, string? goal, bool json, (string? Route, string? Model) choice,
+        CancellationToken cancellationToken)
     {
         var catalog = services.GetRequiredService<AgentCatalog>();
         if (string.IsNullOrWhiteSpace(name))
@@ -63,10 +71,21 @@ internal static class AgentCommand
             return CommandHost.ExitConfiguration;
         }
 
+        Routing.RouteChoice? route;
+        try
+        {
+            route = await Routing.RouteCliOptions.ResolveChoiceAsync(services, choice.Route, choice.Model, cancellationToken);
+        }
+        catch (FallbackRouteNotFoundException e)
+        {
+            await Console.Error.WriteLineAsync(e.Message);
+            return CommandHost.ExitConfiguration;
+        }
+
         await services.GetRequiredService<BackendHealthMonitor>().ProbeAllAsync(cancellationToken);
         try
         {
-            var result = await services.GetRequiredService<AgentRunner>().RunAsync(agent, goal, cancellationToken);
+            var result = await services.GetRequiredService<AgentRunner>().RunAsync(agent, goal, cancellationToken, route);
             await Console.Out.WriteLineAsync(json ? Json(result.Text, result.Report, result.FunctionCalls) : result.Text);
             return CommandHost.ExitOk;
         }

@@ -6,8 +6,9 @@ using Spectre.Console;
 namespace AgentHost.Cli;
 
 /// <summary>
-/// <c>run &lt;prompt&gt; [--arg name=value]... [--json]</c>: runs a prompt template from <c>prompts/</c>, streaming the answer;
-/// with no name, lists the prompts. <c>--arg input=-</c> reads the value from standard input (<c>git diff | run commit-message --arg input=-</c>).
+/// <c>run &lt;prompt&gt; [--arg name=value]... [--json] [--route r] [--model m]</c>: runs a prompt template from <c>prompts/</c>,
+/// streaming the answer; with no name, lists the prompts. <c>--route</c>/<c>--model</c> reach the chain through the prompt's
+/// execution settings (an unknown one is a line listing what exists, exit 2). <c>--arg input=-</c> reads the value from standard input (<c>git diff | run commit-message --arg input=-</c>).
 /// </summary>
 internal static class RunCommand
 {
@@ -20,13 +21,16 @@ internal static class RunCommand
             AllowMultipleArgumentsPerToken = false,
         };
         var json = new Option<bool>("--json") { Description = "Print one JSON object: text, backend, model and every attempt." };
-        var command = new Command("run", "Run a prompt template from prompts/ (no name: list them).") { prompt, arg, json };
+        var route = Routing.RouteCliOptions.Route();
+        var model = Routing.RouteCliOptions.Model();
+        var command = new Command("run", "Run a prompt template from prompts/ (no name: list them).") { prompt, arg, json, route, model };
         command.SetAction((parse, ct) => CliCommands.RunInHostAsync(parse, (services, token) =>
-            RunAsync(services, parse.GetValue(prompt), parse.GetValue(arg) ?? [], parse.GetValue(json), token), ct));
+            RunAsync(services, parse.GetValue(prompt), parse.GetValue(arg) ?? [], parse.GetValue(json), parse.GetValue(route), parse.GetValue(model), token), ct));
         return command;
     }
 
-    private static async Task<int> RunAsync(IServiceProvider services, string? name, string[] args, bool json, CancellationToken cancellationToken)
+    private static async Task<int> RunAsync(IServiceProvider services, string? name, string[] args, bool json, string? route, string? model,
+        CancellationToken cancellationToken)
     {
         var library = services.GetRequiredService<PromptLibrary>();
         if (string.IsNullOrWhiteSpace(name))
@@ -39,8 +43,9 @@ internal static class RunCommand
         try
         {
             prepared = library.Prepare(name, await ParseArgumentsAsync(args, cancellationToken));
+            prepared = PromptLibrary.WithRoute(prepared, await Routing.RouteCliOptions.ResolveChoiceAsync(services, route, model, cancellationToken));
         }
-        catch (PromptException e)
+        catch (Exception e) when (e is PromptException or FallbackRouteNotFoundException)
         {
             await Console.Error.WriteLineAsync(e.Message);
             return CommandHost.ExitConfiguration;

@@ -81,6 +81,23 @@ internal sealed partial class PromptLibrary
         return new PreparedPrompt(prompt.Info, Plugin[prompt.Info.FunctionName], kernel, bound);
     }
 
+    /// <summary>
+    /// The prepared prompt with the caller's route/model choice (<c>run --route/--model</c>, <c>POST /prompts/{name}?model=</c>)
+    /// added to its execution settings' extension data (<c>agenthost.route</c>, <c>agenthost.model</c>), the prompt's own
+    /// settings (temperature, max tokens, ...) kept. The chain reads the choice from there, strictly.
+    /// </summary>
+    public static PreparedPrompt WithRoute(PreparedPrompt prompt, Routing.RouteChoice? choice)
+    {
+        ArgumentNullException.ThrowIfNull(prompt);
+        if (choice is null)
+        {
+            return prompt;
+        }
+
+        var settings = choice.ApplyTo(prompt.Arguments.ExecutionSettings ?? prompt.Function.ExecutionSettings);
+        return prompt with { Arguments = new KernelArguments(prompt.Arguments, settings) };
+    }
+
     /// <summary>Runs a prepared prompt and returns the whole answer with its <see cref="FallbackReport"/>.</summary>
     public async Task<PromptAnswer> RunAsync(PreparedPrompt prompt, CancellationToken cancellationToken)
     {

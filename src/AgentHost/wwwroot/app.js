@@ -1,12 +1,13 @@
-// The agent-host chat page: streams answers from /v1/chat/completions (OpenAI SSE), names the backend of each answer,
-// shows backend health from /health, keeps the conversation while the page is open. No build step, no dependencies.
+// The agent-host chat page: streams answers from /v1/chat/completions (OpenAI SSE), names the backend and route of each
+// answer, lets the user pick a route or model (from /v1/models; "auto" sends no model, so the rules decide), shows backend
+// health from /health, keeps the conversation while the page is open. No build step, no dependencies.
 (() => {
   "use strict";
 
   const KEY_STORAGE = "agentHostApiKey";
   const HEALTH_EVERY_MS = 4000;
   const $ = (id) => document.getElementById(id);
-  const log = $("log"), form = $("composer"), input = $("message"), send = $("send");
+  const log = $("log"), form = $("composer"), input = $("message"), send = $("send"), routeSelect = $("route");
   const keyPanel = $("key-panel"), keyInput = $("api-key"), keyToggle = $("key-toggle"), keyNote = $("key-note");
 
   /** Whole turns only: a turn that fails is never added, so the conversation survives a failure. */
@@ -51,10 +52,25 @@
       : `${a.backend}: ${a.error ?? a.outcome}`).join("\n");
   }
 
-  function setBadge(view, backend, report) {
+  /** "local; chosen-by=caller" (the x-agent-route header) → { route, chosenBy }. */
+  function parseRoute(header) {
+    if (!header) return null;
+    const [route, rest] = header.split(";", 2).map((p) => p.trim());
+    const chosenBy = rest && rest.startsWith("chosen-by=") ? rest.slice("chosen-by=".length) : "";
+    return { route: decodeURIComponent(route), chosenBy: decodeURIComponent(chosenBy) };
+  }
+
+  function setBadge(view, backend, report, routeInfo) {
     if (!backend) return;
     const model = report && report.model ? ` · ${report.model}` : "";
+    const route = report && report.route ? { route: report.route, chosenBy: report.chosen_by || "" } : routeInfo || view.route || null;
+    view.route = route;
     view.badge.textContent = backend + model;
+    if (route) {
+      view.badge.append(el("span", "route", ` · route ${route.route}`));
+      view.badge.dataset.route = route.route;
+      view.badge.dataset.chosenBy = route.chosenBy;
+    }
     view.badge.hidden = false;
     view.badge.dataset.backend = backend;
     view.msg.dataset.backend = backend;
@@ -67,8 +83,9 @@
       note.textContent = "after " + before.join(", ") + " failed";
     }
     const how = describeReport(report);
-    view.badge.title = how ? "Answered by " + backend + "\n" + how : "Answered by " + backend;
-    view.badge.setAttribute("aria-label", "answered by " + backend + model);
+    const via = route ? ` on route ${route.route} (chosen by ${route.chosenBy || "?"})` : "";
+    view.badge.title = "Answered by " + backend + via + (how ? "\n" + how : "");
+    view.badge.setAttribute("aria-label", "answered by " + backend + model + via);
   }
 
   /** Shows an error inside the failed answer; Retry replaces the failed turn (question and answer) with a new try. */
@@ -107,11 +124,12 @@
     const controller = new AbortController();
     setRunning(controller);
     const messages = [...history, { role: "user", content: text }];
+    const request = { messages, stream: true };
+    if (routeSelect.value) request.model = routeSelect.value; // "auto" sends no model: the rules decide
     let answer = "", report = null, done = false;
     try {
       const res = await fetch("v1/chat/completions", {
-        method: "POST", headers: headers(), signal: controller.signal,
-        body: JSON.stringify({ model: "agent-host", messages, stream: true }),
+        method: "POST", headers: headers(), signal: controller.signal, body: JSON.stringify(request),
       });
       if (!res.ok) {
         const body = await res.json().catch(() => null);
@@ -119,7 +137,7 @@
         showError(view, (body && body.error && body.error.message) || `HTTP ${res.status}`, text);
         return;
       }
-      setBadge(view, res.headers.get("x-agent-backend"), null);
+      setBadge(view, res.headers.get("x-agent-backend"), null, parseRoute(res.headers.get("x-agent-route")));
       const reader = res.body.getReader();
       const decoder = new TextDecoder();
       let buffer = "";
@@ -188,6 +206,33 @@
     }
   }
 
+  /** Fills the route selector from /v1/models: auto (no model), then the routes, then the models; keeps the choice. */
+  async function loadRoutes() {
+    const chosen = routeSelect.value;
+    let data = [];
+    try {
+      const res = await fetch("v1/models", { headers: headers(), cache: "no-store" });
+      if (res.ok) data = (await res.json()).data || [];
+    } catch (e) { /* the selector keeps "auto" */ }
+    const auto = el("option", null, "auto");
+    auto.value = "";
+    const groups = [["route", "Routes"], ["model", "Models"]].map(([kind, label]) => {
+      const group = document.createElement("optgroup");
+      group.label = label;
+      for (const m of data.filter((d) => (d.agent_host && d.agent_host.kind) === kind)) {
+        const backends = (m.agent_host.backends || []).join(", ");
+        const option = el("option", null, kind === "route" ? m.id + (backends ? ` (${backends})` : "") : m.id + (backends ? ` · ${backends}` : ""));
+        option.value = m.id;
+        option.title = m.agent_host.description || backends;
+        group.append(option);
+      }
+      return group;
+    }).filter((g) => g.children.length);
+    routeSelect.replaceChildren(auto, ...groups);
+    routeSelect.value = [...routeSelect.options].some((o) => o.value === chosen) ? chosen : "";
+    routeSelect.dataset.loaded = "true";
+  }
+
   function openKeyPanel(note) {
     keyPanel.hidden = false;
     keyToggle.setAttribute("aria-expanded", "true");
@@ -204,6 +249,7 @@
     if (key) sessionStorage.setItem(KEY_STORAGE, key); else sessionStorage.removeItem(KEY_STORAGE);
     keyNote.textContent = key ? "Saved for this tab." : "Cleared.";
     pollHealth();
+    loadRoutes();
   });
   keyInput.value = sessionStorage.getItem(KEY_STORAGE) || "";
 
@@ -227,6 +273,7 @@
   });
 
   pollHealth();
+  loadRoutes();
   setInterval(pollHealth, HEALTH_EVERY_MS);
   input.focus();
 })();

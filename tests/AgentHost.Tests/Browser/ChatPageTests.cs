@@ -107,12 +107,63 @@ public sealed class ChatPageTests(BrowserSession session) : IClassFixture<Browse
         await Expect(page.Locator("#key-panel")).ToBeVisibleAsync();
         await page.Locator("#api-key").FillAsync("s3cret");
         await page.Locator("#key-panel button[type=submit]").ClickAsync();
+        await Expect(page.Locator("#route option[value='local']")).ToHaveCountAsync(1);
         await page.Locator(".msg.assistant .error button", new() { HasText = "Retry" }).ClickAsync();
 
         await Expect(page.Locator(".msg.assistant").Last.Locator(".text")).ToHaveTextAsync("Ollama: let me in");
         await Expect(page.Locator(".msg.assistant").Last.Locator(".badge")).ToContainTextAsync("Ollama");
         await Expect(page.Locator("#health .pill[data-backend='Ollama']")).ToHaveAttributeAsync("data-state", "healthy");
         Assert.Equal("s3cret", await page.EvaluateAsync<string>("() => sessionStorage.getItem('agentHostApiKey')"));
+    }
+
+    [Fact]
+    public async Task The_route_selector_lists_routes_and_models_and_sends_the_choice_as_model()
+    {
+        await using var gateway = await RouteSelectionTests.StartAsync();
+        var page = await OpenAsync(gateway);
+        var select = page.Locator("#route");
+
+        // Filled from /v1/models: auto first, then the routes, then the models (the chain's own id is "auto").
+        await Expect(select).ToHaveAttributeAsync("data-loaded", "true");
+        var options = await select.Locator("option").EvaluateAllAsync<string[]>("os => os.map(o => o.value)");
+        Assert.Equal(["", "default", "agent", "ask", "local"], options.Take(5));
+        Assert.Contains("qwen2.5:7b", options);
+        Assert.DoesNotContain("agent-host", options);
+        Assert.Equal(["Routes", "Models"], await select.Locator("optgroup").EvaluateAllAsync<string[]>("gs => gs.map(g => g.label)"));
+
+        // auto: no model goes out, the rules and the default order (Victoria first here) decide.
+        await SendAsync(page, "hi");
+        var first = page.Locator(".msg.assistant").Nth(0);
+        await Expect(first.Locator(".text")).ToHaveTextAsync("Victoria: hi");
+        await Expect(first.Locator(".badge")).ToContainTextAsync("route default");
+        await Expect(first.Locator(".badge")).ToHaveAttributeAsync("data-chosen-by", "rule:short-model");
+
+        // local: MLX fails, Ollama answers, the agent is never asked; the badge shows the route the caller chose.
+        gateway.Mlx.Faults.StatusCode = 503;
+        await select.SelectOptionAsync("local");
+        await SendAsync(page, "which way?");
+        var second = page.Locator(".msg.assistant").Nth(1);
+        await Expect(second.Locator(".text")).ToHaveTextAsync("Ollama: which way?");
+        await Expect(second.Locator(".badge")).ToContainTextAsync("Ollama");
+        await Expect(second.Locator(".badge")).ToContainTextAsync("route local");
+        await Expect(second.Locator(".badge")).ToHaveAttributeAsync("data-chosen-by", "caller");
+        Assert.Equal(1, gateway.Victoria.GenerationRequests);
+
+        // A model: only the backend serving it, asked for it.
+        gateway.Mlx.Faults.Reset();
+        await select.SelectOptionAsync("qwen2.5:7b");
+        await SendAsync(page, "and now?");
+        await Expect(page.Locator(".msg.assistant").Nth(2).Locator(".badge")).ToContainTextAsync("route qwen2.5:7b");
+        var sent = JsonDocument.Parse(gateway.Ollama.Requests.Last(r => r.PathAndQuery == "/api/chat").Body).RootElement;
+        Assert.Equal("qwen2.5:7b", sent.GetProperty("model").GetString());
+        Assert.Equal(1, gateway.Mlx.GenerationRequests);
+
+        // A route removed since the page loaded: the 400 shows inline, naming what exists.
+        await select.EvaluateAsync("s => { const o = document.createElement('option'); o.value = o.textContent = 'gpu'; s.append(o); s.value = 'gpu'; }");
+        await SendAsync(page, "still there?");
+        var refused = page.Locator(".msg.assistant").Nth(3).Locator(".error");
+        await Expect(refused).ToContainTextAsync("'gpu' is neither a route nor a model any backend serves. Routes: default, agent, ask, local.");
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = "/tmp/agent-host-chat-routes.png", FullPage = true });
     }
 
     private async Task<IPage> OpenAsync(TestGateway gateway)

@@ -109,6 +109,59 @@ public sealed class OpenAISdkTests
         Assert.Contains("Victoria", e.Message);
     }
 
+    [Fact]
+    public async Task The_sdk_selects_the_local_route_by_model_and_the_header_says_the_caller_chose_it()
+    {
+        await using var gateway = await RouteSelectionTests.StartAsync();
+        gateway.Mlx.Faults.StatusCode = 503;
+        var client = new ChatClient("local", new ApiKeyCredential("x"), new OpenAIClientOptions { Endpoint = new Uri(gateway.BaseAddress, "v1") });
+
+        ClientResult<ChatCompletion> result = await client.CompleteChatAsync([new UserChatMessage("which route?")]);
+
+        Assert.Equal("Ollama: which route?", result.Value.Content.Single().Text);
+        var headers = result.GetRawResponse().Headers;
+        Assert.True(headers.TryGetValue("x-agent-backend", out var backend));
+        Assert.Equal("Ollama", backend);
+        Assert.True(headers.TryGetValue("x-agent-route", out var route));
+        Assert.Equal("local; chosen-by=caller", route);
+        Assert.Equal(("local", "caller"), AgentHost.Http.RouteHeader.Parse(route));
+        Assert.Equal(0, gateway.Victoria.GenerationRequests);
+    }
+
+    [Fact]
+    public async Task The_sdk_streams_from_the_backend_serving_the_model_it_names()
+    {
+        await using var gateway = await RouteSelectionTests.StartAsync();
+        var client = new ChatClient("qwen2.5:7b", new ApiKeyCredential("x"), new OpenAIClientOptions { Endpoint = new Uri(gateway.BaseAddress, "v1") });
+
+        var parts = new List<string>();
+        await foreach (var update in client.CompleteChatStreamingAsync([new UserChatMessage("stream it")]))
+        {
+            parts.AddRange(update.ContentUpdate.Select(p => p.Text));
+        }
+
+        Assert.Equal("Ollama: stream it", string.Concat(parts));
+        Assert.Contains(gateway.Ollama.Requests, r => r.PathAndQuery == "/api/chat" && r.Body.Contains("\"model\":\"qwen2.5:7b\"", StringComparison.Ordinal));
+        Assert.Equal(0, gateway.Mlx.GenerationRequests + gateway.Victoria.GenerationRequests);
+    }
+
+    [Fact]
+    public async Task The_sdk_naming_an_unknown_route_gets_a_400_listing_what_exists()
+    {
+        await using var gateway = await RouteSelectionTests.StartAsync();
+        var client = new ChatClient("gpu", new ApiKeyCredential("x"), new OpenAIClientOptions
+        {
+            Endpoint = new Uri(gateway.BaseAddress, "v1"),
+            RetryPolicy = new System.ClientModel.Primitives.ClientRetryPolicy(maxRetries: 0),
+        });
+
+        var e = await Assert.ThrowsAsync<ClientResultException>(() => client.CompleteChatAsync([new UserChatMessage("hi")]));
+
+        Assert.Equal(400, e.Status);
+        Assert.Contains("model_not_found", e.Message);
+        Assert.Contains("Routes: default, agent, ask, local.", e.Message);
+    }
+
     private static ChatClient Client(TestGateway gateway, string key) =>
         new("agent-host", new ApiKeyCredential(key), new OpenAIClientOptions { Endpoint = new Uri(gateway.BaseAddress, "v1") });
 }

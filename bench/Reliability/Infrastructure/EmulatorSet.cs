@@ -17,17 +17,20 @@ internal sealed class EmulatorSet : IAsyncDisposable
 
     public static readonly IReadOnlyList<string> Names = [Mlx, Ollama, Victoria];
 
+    private readonly Dictionary<string, Func<BackendEmulator>> _factories = new(StringComparer.Ordinal);
     private readonly Dictionary<string, BackendEmulator> _current = new(StringComparer.Ordinal);
     private readonly Dictionary<string, int> _ports = new(StringComparer.Ordinal);
     private readonly HashSet<string> _stopped = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _gate = new(1, 1);
 
-    public static async Task<EmulatorSet> StartAsync()
+    /// <summary>Starts the three emulators, or the ones <paramref name="factories"/> names (e.g. two Ollamas for the tool chaos).</summary>
+    public static async Task<EmulatorSet> StartAsync(IReadOnlyDictionary<string, Func<BackendEmulator>>? factories = null)
     {
         var set = new EmulatorSet();
-        foreach (var name in Names)
+        foreach (var (name, factory) in factories ?? Names.ToDictionary(n => n, n => (Func<BackendEmulator>)(() => Create(n))))
         {
-            var emulator = await Create(name).StartAsync();
+            set._factories[name] = factory;
+            var emulator = await factory().StartAsync();
             set._current[name] = emulator;
             set._ports[name] = emulator.BaseAddress.Port;
         }
@@ -103,7 +106,7 @@ internal sealed class EmulatorSet : IAsyncDisposable
             {
                 try
                 {
-                    started = await Create(name).StartAsync(_ports[name]);
+                    started = await _factories[name]().StartAsync(_ports[name]);
                 }
                 catch (IOException) when (attempt < 50)
                 {
@@ -144,16 +147,19 @@ internal sealed class EmulatorSet : IAsyncDisposable
         }
     }
 
+    /// <summary>The backends of this set.</summary>
+    public IReadOnlyList<string> All => [.. _factories.Keys];
+
     public async Task ResetAllAsync()
     {
-        foreach (var name in Names)
+        foreach (var name in All)
         {
             await EnsureRunningAsync(name);
             Reset(name);
         }
     }
 
-    private static BackendEmulator Create(string name) => name switch
+    public static BackendEmulator Create(string name) => name switch
     {
         Mlx => new MlxEmulator(),
         Ollama => new OllamaEmulator(),
@@ -163,7 +169,7 @@ internal sealed class EmulatorSet : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        foreach (var name in Names)
+        foreach (var name in All)
         {
             if (!IsStopped(name))
             {

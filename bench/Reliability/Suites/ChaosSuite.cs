@@ -1,8 +1,182 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Text.Json.Nodes;
 using AgentHost.Bench.Reliability.Infrastructure;
 
 namespace AgentHost.Bench.Reliability.Suites;
 
+/// <summary>
+/// Chaos load: at least 10,000 calls, 64 at a time, through <c>serve</c> (the shipped order <c>Victoria?, Mlx, Ollama,
+/// Victoria</c>; Victoria polled in async mode so a lost task can happen) while <see cref="ChaosFaults"/> breaks and
+/// mends the backends every few seconds. Plain and streamed chat, and client-side tool flows (a tool call, then the
+/// answer over the tool's result). Every call must end whole or with a typed error, with this caller's own text; a
+/// tool call comes once per step and its id is never seen again. Then the in-process tool chaos
+/// (<see cref="ToolChaos"/>): SK auto function calling over the chain, where a function must never run twice.
+/// </summary>
 internal static class ChaosSuite
 {
-    public static Task<Findings> RunAsync(SuiteOptions options, CancellationToken cancellationToken) => Task.FromResult(new Findings("ChaosSuite"));
+    private const int Concurrency = 64;
+
+    private static readonly JsonArray Tools =
+    [
+        new JsonObject
+        {
+            ["type"] = "function",
+            ["function"] = new JsonObject
+            {
+                ["name"] = "lookup_stamp",
+                ["description"] = "Looks up the caller's stamp.",
+                ["parameters"] = new JsonObject { ["type"] = "object", ["properties"] = new JsonObject() },
+            },
+        },
+    ];
+
+    public static async Task<Findings> RunAsync(SuiteOptions options, CancellationToken cancellationToken)
+    {
+        var findings = new Findings("chaos");
+        var total = options.Smoke ? 1_500 : 10_000;
+        var minimum = options.Smoke ? TimeSpan.FromSeconds(8) : TimeSpan.FromSeconds(45); // long enough for many break/mend cycles
+        await using var emulators = await EmulatorSet.StartAsync();
+        var config = HostConfig.For(emulators)
+            .Resilience(attemptTimeout: TimeSpan.FromSeconds(2), retryDelay: TimeSpan.FromMilliseconds(50))
+            .Probe(TimeSpan.FromMilliseconds(500), TimeSpan.FromMilliseconds(500))
+            .Set("AgentHost__Fallback__Resilience__BreakerBreakDuration", TimeSpan.FromSeconds(3))
+            .VictoriaAsync(TimeSpan.FromMilliseconds(20));
+        await using var host = await HostServer.StartAsync(config.Environment, cancellationToken);
+        using var client = new GatewayClient(host.BaseAddress, TimeSpan.FromSeconds(30));
+        await host.WaitHealthyAsync(client.Http, EmulatorSet.Names, TimeSpan.FromSeconds(10), cancellationToken);
+
+        var chaos = new ChaosFaults(emulators, seed: 9, maxBroken: 2);
+        using var stopChaos = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var chaosTask = Task.Run(() => chaos.RunAsync(stopChaos.Token), CancellationToken.None);
+        var toolCallIds = new ConcurrentDictionary<string, string>(StringComparer.Ordinal);
+        var memory = new MemorySampler(host, counters: null);
+        var sampling = memory.RunAsync(TimeSpan.FromSeconds(1), stopChaos.Token);
+
+        var clock = Stopwatch.StartNew();
+        var issued = 0;
+        var latencies = new ConcurrentBag<double>();
+        var workers = Enumerable.Range(0, Concurrency).Select(w => Task.Run(async () =>
+        {
+            var random = new Random(1000 + w);
+            while ((Interlocked.Increment(ref issued) <= total || clock.Elapsed < minimum) && !cancellationToken.IsCancellationRequested)
+            {
+                var text = $"chaos {Guid.NewGuid():N}";
+                var roll = random.NextDouble();
+                var started = clock.Elapsed;
+                if (roll < 0.10)
+                {
+                    Interlocked.Increment(ref issued); // a tool flow is two calls
+                    await ToolFlowAsync(client, text, stream: roll < 0.05, toolCallIds, findings, cancellationToken);
+                }
+                else
+                {
+                    var outcome = await client.ChatAsync(text, stream: roll < 0.45, cancellationToken);
+                    AnswerCheck.Record(findings, outcome, text, "chaos");
+                }
+
+                latencies.Add((clock.Elapsed - started).TotalMilliseconds);
+            }
+        }, CancellationToken.None)).ToList();
+
+        using (var progress = new Timer(_ => options.Out.WriteLine($"   chaos: {Volatile.Read(ref issued)} calls (at least {total}, at least {minimum.TotalSeconds:0} s), {clock.Elapsed.TotalSeconds:0} s, {findings.ViolationCount} violations"), null, 10_000, 10_000))
+        {
+            await Task.WhenAll(workers);
+        }
+
+        var loadTime = clock.Elapsed;
+        await stopChaos.CancelAsync();
+        await chaosTask;
+        await sampling;
+
+        // After the storm: every backend mended, the host must answer normally again.
+        await emulators.ResetAllAsync();
+        if (!await host.WaitHealthyAsync(client.Http, EmulatorSet.Names, TimeSpan.FromSeconds(15), cancellationToken))
+        {
+            findings.Violation("health did not recover", "not every backend healthy 15 s after the chaos ended");
+        }
+
+        await Task.Delay(TimeSpan.FromSeconds(3.5), cancellationToken); // an open breaker (3 s) lets a trial call through
+        for (var i = 0; i < 10; i++)
+        {
+            var text = $"after chaos {Guid.NewGuid():N}";
+            var outcome = await client.ChatAsync(text, stream: i % 2 == 1, cancellationToken);
+            if (AnswerCheck.Record(findings, outcome, text, "after chaos") && outcome.Kind != OutcomeKind.Answer)
+            {
+                findings.Violation("no recovery", $"after the chaos, with every backend healthy: {outcome}");
+            }
+        }
+
+        if (host.HasExited)
+        {
+            findings.Violation("host exited", host.Tail(20));
+        }
+
+        var sorted = latencies.Order().ToList();
+        var calls = findings.Counts.Where(c => c.Key.StartsWith("plain", StringComparison.Ordinal) || c.Key.StartsWith("stream", StringComparison.Ordinal) || c.Key == "broken").Sum(c => c.Value);
+        if (calls < total)
+        {
+            findings.Violation("too few calls", $"{calls} calls made, {total} wanted");
+        }
+
+        var summary =
+            $"{calls} HTTP calls ({sorted.Count} plain/stream calls or two-step tool flows) at {Concurrency} concurrent in {loadTime.TotalSeconds:0.0} s ({calls / loadTime.TotalSeconds:0} calls/s); " +
+            $"unit latency p50 {Pct(sorted, 50):0} ms, p99 {Pct(sorted, 99):0} ms, max {sorted.LastOrDefault():0} ms. " +
+            $"Fault changes: {chaos.Changes} ({string.Join(", ", chaos.Applied.OrderBy(a => a.Key).Select(a => $"{a.Key} ×{a.Value}"))}). " +
+            $"Host working set: start {memory.First / 1e6:0} MB, max {memory.Max / 1e6:0} MB, end {memory.Last / 1e6:0} MB.";
+        options.Out.WriteLine("   " + summary);
+        findings.Count("tool call ids seen once", toolCallIds.Count);
+        options.Report.AddSection("Chaos load through serve", summary);
+
+        var tools = await ToolChaos.RunAsync(options, findings, cancellationToken);
+        options.Report.AddSection("Tool chaos in process (SK auto function calling over the chain)", tools);
+        return findings;
+    }
+
+    /// <summary>Step 1: the model asks for the tool (exactly one call). The caller runs it once. Step 2: the answer over its result.</summary>
+    private static async Task ToolFlowAsync(GatewayClient client, string text, bool stream, ConcurrentDictionary<string, string> seenIds, Findings findings, CancellationToken ct)
+    {
+        var user = new JsonObject { ["role"] = "user", ["content"] = text };
+        var first = await client.SendAsync(GatewayClient.Body(stream, [user.DeepClone()], (JsonArray)Tools.DeepClone()), stream, ct);
+        if (!AnswerCheck.Record(findings, first, text, "tool flow, step 1") || first.Kind != OutcomeKind.Answer)
+        {
+            return;
+        }
+
+        if (first.ToolCalls.Count != 1)
+        {
+            findings.Violation(first.ToolCalls.Count == 0 ? "tool step answered without the tool call" : "tool called more than once in one step",
+                $"tool flow, step 1: {first} calls=[{string.Join(", ", first.ToolCalls)}]");
+            return;
+        }
+
+        var (id, name) = first.ToolCalls[0];
+        if (!seenIds.TryAdd(id, text))
+        {
+            findings.Violation("tool call repeated", $"tool call id {id} came again (first for '{seenIds[id]}', now for '{text}')");
+            return;
+        }
+
+        findings.Count("tool runs");
+        var stamp = $"stamp-{Guid.NewGuid():N}";
+        var assistant = new JsonObject
+        {
+            ["role"] = "assistant",
+            ["content"] = null,
+            ["tool_calls"] = new JsonArray(new JsonObject
+            {
+                ["id"] = id, ["type"] = "function", ["function"] = new JsonObject { ["name"] = name, ["arguments"] = "{}" },
+            }),
+        };
+        var result = new JsonObject { ["role"] = "tool", ["tool_call_id"] = id, ["content"] = stamp };
+        var second = await client.SendAsync(GatewayClient.Body(stream, [user.DeepClone(), assistant, result], (JsonArray)Tools.DeepClone()), stream, ct);
+        AnswerCheck.Record(findings, second, text, "tool flow, step 2", expectedSuffix: $" (tool result: {stamp})");
+        if (second.Kind == OutcomeKind.Answer && second.ToolCalls.Count > 0)
+        {
+            findings.Violation("tool called again after its result", $"tool flow, step 2: {second}");
+        }
+    }
+
+    private static double Pct(List<double> sorted, double p) =>
+        sorted.Count == 0 ? 0 : sorted[Math.Clamp((int)Math.Ceiling(p / 100 * sorted.Count) - 1, 0, sorted.Count - 1)];
 }

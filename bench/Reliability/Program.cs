@@ -2,10 +2,12 @@ using AgentHost.Bench.Reliability;
 using AgentHost.Bench.Reliability.Infrastructure;
 using AgentHost.Bench.Reliability.Suites;
 
-// dotnet run -c Release --project bench/Reliability -- all|failures|chaos|soak|badinput [--smoke] [--report FILE]
+// dotnet run -c Release --project bench/Reliability -- all|selftest|failures|chaos|soak|badinput [--smoke] [--report FILE]
+// (all = selftest, then the four suites.)
 // Exit 0 when every suite kept every promise, 1 on any violation, 2 on a usage error.
 var suites = new Dictionary<string, Func<SuiteOptions, CancellationToken, Task<Findings>>>(StringComparer.OrdinalIgnoreCase)
 {
+    ["selftest"] = SelfTest.RunAsync,
     ["failures"] = FailureMatrix.RunAsync,
     ["chaos"] = ChaosSuite.RunAsync,
     ["soak"] = SoakSuite.RunAsync,
@@ -13,7 +15,7 @@ var suites = new Dictionary<string, Func<SuiteOptions, CancellationToken, Task<F
 };
 if (args.Length == 0 || (args[0] != "all" && !suites.ContainsKey(args[0])) || args.Skip(1).Any(a => a is not ("--smoke" or "--report") && !a.EndsWith(".md", StringComparison.Ordinal)))
 {
-    Console.Error.WriteLine("usage: AgentHost.Reliability all|failures|chaos|soak|badinput [--smoke] [--report FILE.md]");
+    Console.Error.WriteLine("usage: AgentHost.Reliability all|selftest|failures|chaos|soak|badinput [--smoke] [--report FILE.md]");
     return 2;
 }
 

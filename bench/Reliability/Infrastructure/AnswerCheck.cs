@@ -33,7 +33,9 @@ internal static class AnswerCheck
                     return null;
                 }
 
-                return o.Text.Contains(userText, StringComparison.Ordinal) ? "answer not whole (cut, duplicated or mixed)" : "answer reached the wrong caller";
+                return o.Text.Contains(userText, StringComparison.Ordinal) && !HasForeignId(o.Text, userText)
+                    ? "answer not whole (cut, duplicated or mixed)"
+                    : "answer reached the wrong caller";
             case OutcomeKind.TypedError when o.Status == 200:
                 if (o.ErrorCode != StreamInterrupted)
                 {
@@ -47,9 +49,9 @@ internal static class AnswerCheck
 
                 return ExpectedAnswer.For(o.Backend, userText).StartsWith(o.Text, StringComparison.Ordinal)
                     ? null
-                    : o.Text.Contains(userText, StringComparison.Ordinal) || o.Text.Length < ExpectedAnswer.Prefix(o.Backend).Length + 4
-                        ? "streamed text before the error is not a clean prefix of the answer"
-                        : "streamed text reached the wrong caller";
+                    : HasForeignId(o.Text, userText)
+                        ? "streamed text reached the wrong caller"
+                        : "streamed text before the error is not a clean prefix of the answer";
             case OutcomeKind.TypedError when o.Status is 502 or 503:
                 return NoBackendCodes.Contains(o.ErrorCode ?? "") ? null : $"gateway error with an unexpected code '{o.ErrorCode}'";
             case OutcomeKind.TypedError:
@@ -58,6 +60,10 @@ internal static class AnswerCheck
                 return "unknown outcome";
         }
     }
+
+    /// <summary>Whether <paramref name="text"/> carries a request id (32 hex digits, as every suite's texts do) that is not this caller's.</summary>
+    private static bool HasForeignId(string text, string userText) =>
+        System.Text.RegularExpressions.Regex.Matches(text, "[0-9a-f]{32}").Any(m => !userText.Contains(m.Value, StringComparison.Ordinal));
 
     /// <summary>Records <paramref name="o"/> in <paramref name="findings"/>: its kind counted, and a violation when <see cref="Problem"/> finds one.</summary>
     public static bool Record(Findings findings, ChatOutcome o, string userText, string context, string? expectedSuffix = null)

@@ -72,6 +72,40 @@ public sealed class PromptEndpointsTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task The_model_query_parameter_chooses_a_served_model_and_the_route_header_says_so()
+    {
+        using var chosen = await _http.PostAsync("/prompts/translate?model=qwen2.5:7b", Json("""{"input": "Bonjour", "language": "English"}"""));
+        using var plain = await _http.PostAsync("/prompts/translate?model=agent-host", Json("""{"input": "Salut", "language": "English"}"""));
+
+        Assert.Equal(HttpStatusCode.OK, chosen.StatusCode);
+        Assert.Equal("qwen2.5:7b; chosen-by=caller", Assert.Single(chosen.Headers.GetValues("x-agent-route")));
+        using var body = JsonDocument.Parse(await chosen.Content.ReadAsStringAsync());
+        Assert.Equal(("qwen2.5:7b", "caller"), (body.RootElement.GetProperty("route").GetString(), body.RootElement.GetProperty("chosenBy").GetString()));
+        var sent = PromptTestHost.GenerationBodies(_ollama);
+        Assert.Equal("qwen2.5:7b", sent[0].GetProperty("model").GetString());
+        Assert.True(sent[0].GetProperty("options").TryGetProperty("temperature", out _), "the prompt's own settings are kept");
+        Assert.Equal(HttpStatusCode.OK, plain.StatusCode);
+        var header = Assert.Single(plain.Headers.GetValues("x-agent-route"));
+        Assert.StartsWith("default; chosen-by=", header);
+        Assert.DoesNotContain("caller", header);
+        Assert.Equal("llama3.2", sent[1].GetProperty("model").GetString());
+    }
+
+    [Fact]
+    public async Task An_unknown_model_query_parameter_is_400_model_not_found_and_nothing_is_sent()
+    {
+        using var response = await _http.PostAsync("/prompts/translate?model=gpu", Json("""{"input": "Bonjour", "language": "English"}"""));
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var error = await ErrorAsync(response);
+        Assert.Equal(("model_not_found", "model"), (error.GetProperty("code").GetString(), error.GetProperty("param").GetString()));
+        var message = error.GetProperty("message").GetString()!;
+        Assert.StartsWith("'gpu' is neither a route nor a model any backend serves. Routes: default", message);
+        Assert.Contains("qwen2.5:7b", message);
+        Assert.Empty(PromptTestHost.GenerationBodies(_ollama));
+    }
+
+    [Fact]
     public async Task Numbers_and_booleans_are_accepted_as_argument_text()
     {
         using var response = await _http.PostAsync("/prompts/summarize", Json("""{"input": 42, "length": true}"""));

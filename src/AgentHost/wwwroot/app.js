@@ -57,7 +57,8 @@
     if (!header) return null;
     const [route, rest] = header.split(";", 2).map((p) => p.trim());
     const chosenBy = rest && rest.startsWith("chosen-by=") ? rest.slice("chosen-by=".length) : "";
-    return { route: decodeURIComponent(route), chosenBy: decodeURIComponent(chosenBy) };
+    const decode = (v) => { try { return decodeURIComponent(v); } catch (e) { return v; } };
+    return { route: decode(route), chosenBy: decode(chosenBy) };
   }
 
   function setBadge(view, backend, report, routeInfo) {

@@ -2,9 +2,10 @@
 -- JSON summary line (prefix WRKJSON) that GatewayBench's report reads.
 --   BENCH_LABEL  the row's name (e.g. "serve c=64")
 --   BENCH_HEADER one extra request header, "name: value" (Portkey's x-portkey-config)
+--   BENCH_MODEL  the request's "model" (default canned-model, the backend's own model as an OpenAI client would name it)
 wrk.method = "POST"
 wrk.headers["Content-Type"] = "application/json"
-wrk.body = '{"model":"canned-model","messages":[{"role":"user","content":"Say the canned answer."}]}'
+wrk.body = '{"model":"' .. (os.getenv("BENCH_MODEL") or "canned-model") .. '","messages":[{"role":"user","content":"Say the canned answer."}]}'
 
 local extra = os.getenv("BENCH_HEADER")
 if extra ~= nil and extra ~= "" then

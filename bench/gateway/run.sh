@@ -1,26 +1,29 @@
 #!/usr/bin/env bash
 # The gateway load run (issue 9 part 2), in one command:
-#   bench/gateway/run.sh [--smoke] [--strict] [--out DIR]
+#   bench/gateway/run.sh [--smoke] [--strict] [--variants] [--out DIR]
 # Starts, all on 127.0.0.1: a canned OpenAI-shaped backend (GatewayBench backend), agent-host `serve` over it (MLX
 # connector with Protocol=OpenAI; Ollama/Victoria off), Portkey's gateway 1.15.2 over it, and the same two with a first
 # backend that refuses connections; drives each with wrk at concurrency 1, 16 and 64; probes streaming time to first
 # token and chunk pacing (direct and through serve; Portkey's streaming fails on Node here, recorded once); samples
 # serve's memory; writes report.md (the tables of bench/RESULTS.md) into the output folder.
 # --smoke: every step for about a second (CI). --strict: exit 1 when a goal is missed too (not only on errors).
+# --variants: also serve with one hot-path cost taken away at a time (logging, per-request model lookup, server GC),
+# to show what each is worth (the profile behind a missed goal).
 # Every process this script starts is stopped on exit (trap), by its own pid.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
 cd "$root"
 
-smoke=0 strict=""
+smoke=0 strict="" variants=0
 out="$here/out/$(date -u +%Y%m%dT%H%M%SZ)"
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --smoke) smoke=1 ;;
     --strict) strict="--strict" ;;
+    --variants) variants=1 ;;
     --out) out="$2"; shift ;;
-    *) echo "usage: $0 [--smoke] [--strict] [--out DIR]" >&2; exit 2 ;;
+    *) echo "usage: $0 [--smoke] [--strict] [--variants] [--out DIR]" >&2; exit 2 ;;
   esac
   shift
 done
@@ -80,7 +83,7 @@ start() { # name, command...
   local name="$1"; shift
   "$@" >"$out/$name.out" 2>"$out/$name.err" &
   pids+=($!)
-  eval "pid_${name//-/_}=$!"
+  eval "pid_${name//[^a-zA-Z0-9]/_}=$!"
 }
 wait_http() { # url, name
   for _ in $(seq 150); do
@@ -177,6 +180,35 @@ for c in 1 64; do
   load "serve-failover c=$c" "http://127.0.0.1:$p_serve_fo$chat" $c $duration
   load "portkey-failover c=$c" "http://127.0.0.1:$p_portkey$chat" $c $duration "$pk_fo"
 done
+
+# --- variants of serve: what each cost on the hot path is worth (--variants) ------------------------------------------
+if [[ $variants == 1 ]]; then
+  variant() { # name, model, extra args/env...
+    local name="$1" model="$2"; shift 2
+    local port=$((p_serve + 10 + ${#variant_names[@]}))
+    local extra_env=() extra_args=() a
+    for a in "$@"; do if [[ $a == --* ]]; then extra_args+=("$a"); else extra_env+=("$a"); fi; done
+    start "variant-$name" "${env_plain[@]}" "${extra_env[@]}" dotnet "$host_dll" serve --urls "http://127.0.0.1:$port" "${extra_args[@]}"
+    local pid=${pids[-1]}
+    wait_http "http://127.0.0.1:$port/" "variant-$name"
+    BENCH_MODEL=$model load "warm variant $name" "http://127.0.0.1:$port$chat" 16 $warmup
+    ( while kill -0 "$pid" 2>/dev/null; do awk '/VmRSS/ {print $2}' "/proc/$pid/status" 2>/dev/null; sleep 0.5; done >"$out/variant-$name-rss-kb.txt" ) &
+    for c in 1 64; do BENCH_MODEL=$model load "variant $name c=$c" "http://127.0.0.1:$port$chat" $c $duration; done
+    kill "$pid"; wait "$pid" 2>/dev/null || true
+    variant_names+=("$name")
+  }
+  variant_names=()
+  log "variants of serve"
+  variant "shipped" canned-model
+  variant "Fallback logs at Warning" canned-model --Logging:LogLevel:AgentHost.Fallback=Warning
+  variant "model agent-host (no per-request model lookup)" agent-host
+  variant "workstation GC" canned-model DOTNET_gcServer=0
+  variant "all three" agent-host DOTNET_gcServer=0 --Logging:LogLevel:AgentHost.Fallback=Warning
+  grep -v '"label":"warm' "$out/wrk.jsonl" >"$out/wrk.tmp" || true; mv "$out/wrk.tmp" "$out/wrk.jsonl"
+  for n in "${variant_names[@]}"; do
+    printf '%s\t%s\n' "$n" "$(sort -n "$out/variant-$n-rss-kb.txt" | tail -1)"
+  done >"$out/variants-rss.tsv"
+fi
 
 # --- streaming: time to first token and pacing ----------------------------------------------------------------------
 : >"$out/stream.jsonl"

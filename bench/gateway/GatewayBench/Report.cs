@@ -132,6 +132,28 @@ internal static class Report
             md.AppendLine(Inv, $"Portkey streaming: {Int(pk, "ok")} of {Int(pk, "requests")} streams whole; first failure: `{pk.GetProperty("first_failure")}`.");
         }
 
+        var variants = wrk.Keys.Where(k => k.StartsWith("variant ", StringComparison.Ordinal) && k.EndsWith(" c=1", StringComparison.Ordinal))
+            .Select(k => k["variant ".Length..^" c=1".Length]).ToList();
+        if (variants.Count > 0)
+        {
+            var rss = File.Exists(System.IO.Path.Combine(dir, "variants-rss.tsv"))
+                ? File.ReadAllLines(System.IO.Path.Combine(dir, "variants-rss.tsv")).Select(l => l.Split('\t')).Where(p => p.Length == 2)
+                    .ToDictionary(p => p[0], p => double.TryParse(p[1], Inv, out var kb) ? $"{kb / 1024:0} MB" : "")
+                : [];
+            var direct1 = Find(wrk, "direct c=1");
+            md.AppendLine();
+            md.AppendLine("Variants of `serve` (one hot-path cost taken away at a time; started one after another, each warmed up):");
+            md.AppendLine();
+            md.AppendLine("| variant | c=1 p50 | c=1 p50 added | c=1 p99 | c=64 requests/s | c=64 p50 | c=64 p99 | peak working set |");
+            md.AppendLine("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+            foreach (var v in variants)
+            {
+                var one = wrk[$"variant {v} c=1"];
+                var many = Find(wrk, $"variant {v} c=64");
+                md.AppendLine(Inv, $"| {v} | {Us(one, "p50_us")} | {(direct1 is { } d1 ? Signed(Num(one, "p50_us") - Num(d1, "p50_us")) : "")} | {Us(one, "p99_us")} | {(many is { } m ? Rps(m) : "")} | {(many is { } m2 ? Us(m2, "p50_us") : "")} | {(many is { } m3 ? Us(m3, "p99_us") : "")} | {rss.GetValueOrDefault(v, "")} |");
+            }
+        }
+
         if (memory.Length > 0)
         {
             md.AppendLine();

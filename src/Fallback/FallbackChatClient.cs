@@ -31,6 +31,8 @@ public sealed class FallbackChatClient : IChatClient
     private readonly ILogger _logger;
     private readonly ChatClientMetadata _metadata = new(FallbackTelemetry.Name);
     private readonly FallbackRouter _router;
+    private readonly ConditionalWeakTable<IReadOnlyList<FallbackOrderEntry>, RoutePlan> _plans = [];
+    private readonly ConditionalWeakTable<IReadOnlyList<FallbackOrderEntry>, RoutePlan>.CreateValueCallback _newPlan;
 
     /// <summary>Creates the chain over the backends registered in <paramref name="services"/> (their <see cref="BackendDescriptor"/>s).</summary>
     public FallbackChatClient(IServiceProvider services, IOptions<FallbackOptions> options, BackendHealthMonitor health,
@@ -59,6 +61,8 @@ public sealed class FallbackChatClient : IChatClient
             var pipeline = BackendResiliencePipeline.Create(descriptor.Name, settings, _time, _logger);
             _backends[descriptor.Name] = new FallbackBackend(services, descriptor, settings, pipeline);
         }
+
+        _newPlan = entries => new RoutePlan(entries, name => _backends[name]);
     }
 
     /// <summary>The order in force, as configured (e.g. <c>Victoria?</c>, <c>Mlx</c>, ...), with registered spellings.</summary>
@@ -74,7 +78,11 @@ public sealed class FallbackChatClient : IChatClient
         using var activity = FallbackTelemetry.ActivitySource.StartActivity("fallback.chat");
         var call = await NewCallAsync(messages, options, cancellationToken).ConfigureAwait(false);
         await using var winner = await AcquireAsync(call, streaming: false, cancellationToken).ConfigureAwait(false);
-        await winner.Run.ConfigureAwait(false);
+        if (!winner.Run.IsCompleted)
+        {
+            await winner.Run.ConfigureAwait(false);
+        }
+
         var response = winner.Response!;
         var report = Succeed(call, winner, response.ModelId, activity);
         Stamp(response.AdditionalProperties ??= [], report);
@@ -172,11 +180,65 @@ public sealed class FallbackChatClient : IChatClient
     {
         IReadOnlyList<ChatMessage> list = messages as IReadOnlyList<ChatMessage> ?? [.. messages];
         var route = await _router.DecideAsync(list, options, cancellationToken).ConfigureAwait(false);
-        return new FallbackCall(list, options, new AttemptPlanner(route.Route.Entries, name => _backends[name], _health, list, options), route);
+        var plan = _plans.GetValue(route.Route.Entries, _newPlan);
+        return new FallbackCall(list, options, new AttemptPlanner(plan, _health, list, options), route);
     }
 
-    /// <summary>Starts backends in order (and, when hedging, a second one beside a slow first) until one commits.</summary>
-    private async Task<BackendAttempt> AcquireAsync(FallbackCall call, bool streaming, CancellationToken cancellationToken)
+    /// <summary>Tries backends in order until one commits: inline one after the other, or racing when hedging is on.</summary>
+    private Task<BackendAttempt> AcquireAsync(FallbackCall call, bool streaming, CancellationToken cancellationToken) =>
+        _options.Hedging.Enabled ? AcquireRacingAsync(call, streaming, cancellationToken) : AcquireInOrderAsync(call, streaming, cancellationToken);
+
+    /// <summary>
+    /// Without hedging: each backend's pipeline runs inline on the caller's thread (no thread-pool hop, no race
+    /// machinery); a non-streaming attempt is awaited to its end, a streaming one to its first content or its failure.
+    /// </summary>
+    private async Task<BackendAttempt> AcquireInOrderAsync(FallbackCall call, bool streaming, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            var attempt = StartNext(call, streaming, raced: false, cancellationToken) ?? throw Exhausted(call);
+            bool committed;
+            if (streaming)
+            {
+                committed = await attempt.Committed.ConfigureAwait(false);
+            }
+            else
+            {
+                if (!attempt.Run.IsCompleted)
+                {
+                    await attempt.Run.ConfigureAwait(false);
+                }
+
+                committed = attempt.Error is null;
+            }
+
+            if (cancellationToken.IsCancellationRequested)
+            {
+                attempt.Cancel();
+                await attempt.DisposeAsync().ConfigureAwait(false);
+                call.Add(attempt.ToRecord(FallbackAttemptOutcome.Cancelled, "cancelled by the caller"));
+                cancellationToken.ThrowIfCancellationRequested();
+            }
+
+            if (committed)
+            {
+                return attempt;
+            }
+
+            await using (attempt.ConfigureAwait(false))
+            {
+                if (!attempt.Run.IsCompleted)
+                {
+                    await attempt.Run.ConfigureAwait(false);
+                }
+
+                OnFailed(call, attempt, cancellationToken);
+            }
+        }
+    }
+
+    /// <summary>With hedging: starts backends in order, and a second one beside a slow first, until one commits.</summary>
+    private async Task<BackendAttempt> AcquireRacingAsync(FallbackCall call, bool streaming, CancellationToken cancellationToken)
     {
         var running = new List<BackendAttempt>(2);
         using var hedgeCts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -187,21 +249,21 @@ public sealed class FallbackChatClient : IChatClient
             {
                 if (running.Count == 0)
                 {
-                    running.Add(StartNext(call, streaming, cancellationToken) ?? throw Exhausted(call));
+                    running.Add(StartNext(call, streaming, raced: true, cancellationToken) ?? throw Exhausted(call));
                     hedge = null;
                 }
 
-                if (hedge is null && _options.Hedging.Enabled && running.Count == 1 && call.Planner.HasMore)
+                if (hedge is null && running.Count == 1 && call.Planner.HasMore)
                 {
                     hedge = Task.Delay(_options.Hedging.Delay, _time, hedgeCts.Token);
                 }
 
                 // Committed always completes (with the first content or the failure), so no other wake-up is needed.
-                var done = await Task.WhenAny(hedge is null ? running.Select(a => a.Committed) : running.Select(a => a.Committed).Append(hedge)).ConfigureAwait(false);
+                var done = await Task.WhenAny(hedge is null ? running.Select(a => (Task)a.Committed) : running.Select(a => (Task)a.Committed).Append(hedge)).ConfigureAwait(false);
                 if (done == hedge)
                 {
                     hedge = null;
-                    if (StartNext(call, streaming, cancellationToken) is { } extra)
+                    if (StartNext(call, streaming, raced: true, cancellationToken) is { } extra)
                     {
                         _logger.Hedging(running[0].Name, FallbackErrorClassifier.Format(_options.Hedging.Delay), extra.Name);
                         running.Add(extra);
@@ -213,7 +275,7 @@ public sealed class FallbackChatClient : IChatClient
                 cancellationToken.ThrowIfCancellationRequested();
                 var attempt = running.First(a => a.Committed == done);
                 running.Remove(attempt);
-                if (attempt.Committed.IsCompletedSuccessfully)
+                if (attempt.Committed.Result)
                 {
                     await CancelAllAsync(call, running, $"{attempt.Name} answered first").ConfigureAwait(false);
                     return attempt;
@@ -239,15 +301,17 @@ public sealed class FallbackChatClient : IChatClient
         }
     }
 
-    private BackendAttempt? StartNext(FallbackCall call, bool streaming, CancellationToken cancellationToken)
+    private BackendAttempt? StartNext(FallbackCall call, bool streaming, bool raced, CancellationToken cancellationToken)
     {
-        var before = call.Attempts.Count;
-        var skipped = new List<FallbackAttempt>();
-        var backend = call.Planner.Next(skipped);
-        foreach (var skip in skipped)
+        List<FallbackAttempt>? skipped = null;
+        var backend = call.Planner.Next(ref skipped);
+        if (skipped is not null)
         {
-            call.Add(skip);
-            _logger.Skipped(skip.Backend, skip.SkipReason!);
+            foreach (var skip in skipped)
+            {
+                call.Add(skip);
+                _logger.Skipped(skip.Backend, skip.SkipReason!);
+            }
         }
 
         if (call.PendingFailure is { } pending)
@@ -257,7 +321,7 @@ public sealed class FallbackChatClient : IChatClient
         }
 
         return backend is null ? null
-            : BackendAttempt.Start(backend, call.Messages, call.Options, streaming,
+            : BackendAttempt.Start(backend, call.Messages, call.Options, streaming, raced,
                 _options.ForwardModelId && call.Route.ChosenBy != FallbackRouteDecision.ByCaller, call.Route.ModelFor(backend.Name),
                 _time, _logger, cancellationToken);
     }
@@ -330,7 +394,11 @@ public sealed class FallbackChatClient : IChatClient
     {
         var record = winner.ToRecord(FallbackAttemptOutcome.Succeeded);
         call.Add(record);
-        _logger.Answered(winner.Name, FallbackErrorClassifier.Format(record.Duration), record.TimeToFirstToken is { } t ? FallbackErrorClassifier.Format(t) : "-");
+        if (_logger.IsEnabled(LogLevel.Information))
+        {
+            _logger.Answered(winner.Name, FallbackErrorClassifier.Format(record.Duration), record.TimeToFirstToken is { } t ? FallbackErrorClassifier.Format(t) : "-");
+        }
+
         activity?.SetTag("agenthost.backend", winner.Name);
         activity?.SetTag("agenthost.attempts", call.Attempts.Count);
         return call.Report(winner.Name, ModelOf(winner, modelId));

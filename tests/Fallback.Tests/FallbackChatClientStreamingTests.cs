@@ -126,11 +126,22 @@ public sealed class FallbackChatClientStreamingTests
 
     private static async IAsyncEnumerable<ChatResponseUpdate> Endless(CancellationToken token, TaskCompletionSource stopped, [EnumeratorCancellation] CancellationToken _ = default)
     {
-        using var registration = token.Register(() => stopped.TrySetResult());
-        while (true)
+        // The probe is "the backend's own token ended it": a registration disposed by this iterator could be removed
+        // before it runs when the cancellation resumes the iterator inline (callbacks run newest first).
+        try
         {
-            yield return new ChatResponseUpdate(ChatRole.Assistant, "x");
-            await Task.Delay(1, token);
+            while (true)
+            {
+                yield return new ChatResponseUpdate(ChatRole.Assistant, "x");
+                await Task.Delay(1, token);
+            }
+        }
+        finally
+        {
+            if (token.IsCancellationRequested)
+            {
+                stopped.TrySetResult();
+            }
         }
     }
 }

@@ -10,41 +10,37 @@ namespace AgentHost.Fallback.Core;
 /// </summary>
 internal sealed class AttemptPlanner
 {
-    private readonly IReadOnlyList<FallbackOrderEntry> _order;
-    private readonly Func<string, FallbackBackend> _backend;
+    private readonly RoutePlan _plan;
     private readonly BackendHealthMonitor _health;
     private readonly bool _needsTools;
     private readonly int _estimatedTokens;
-    private readonly HashSet<string> _considered = new(StringComparer.OrdinalIgnoreCase);
-    private readonly bool _allDown;
+    private ulong _considered;             // bit i: the backend first named at entry i was considered (orders of up to 64 entries)
+    private bool[]? _consideredLong;       // the same for longer orders
+    private int _allDown = -1;             // -1: not computed yet (only a down backend needs it)
     private int _position;
     private (string Backend, int? Window)? _contextTooLong;
 
-    public AttemptPlanner(IReadOnlyList<FallbackOrderEntry> order, Func<string, FallbackBackend> backend, BackendHealthMonitor health,
-        IReadOnlyList<ChatMessage> messages, ChatOptions? options)
+    public AttemptPlanner(RoutePlan plan, BackendHealthMonitor health, IReadOnlyList<ChatMessage> messages, ChatOptions? options)
     {
-        _order = order;
-        _backend = backend;
+        _plan = plan;
         _health = health;
         _needsTools = options?.Tools is { Count: > 0 };
         _estimatedTokens = EstimateTokens(messages, options);
-        // "Every backend down" is about the servers: a last resort (e.g. Embedded) being up does not stop them being tried first.
-        var enabled = order.Select(e => e.Name).Distinct(StringComparer.OrdinalIgnoreCase)
-            .Where(n => IsEnabled(backend(n)) && !backend(n).Descriptor.IsLastResort).ToList();
-        _allDown = enabled.Count > 0 && enabled.All(n => health.Get(n).State == BackendHealthState.Down);
     }
 
     /// <summary>Whether some entry is still to be considered.</summary>
-    public bool HasMore => _position < _order.Count;
+    public bool HasMore => _position < _plan.Entries.Count;
 
     /// <summary>The next backend to try, recording the skipped ones in <paramref name="skipped"/>; <see langword="null"/> when the order is used up.</summary>
-    public FallbackBackend? Next(ICollection<FallbackAttempt> skipped)
+    public FallbackBackend? Next(ref List<FallbackAttempt>? skipped)
     {
-        while (_position < _order.Count)
+        while (_position < _plan.Entries.Count)
         {
-            var entry = _order[_position++];
-            var backend = _backend(entry.Name);
-            if (_considered.Contains(backend.Name))
+            var index = _position++;
+            var entry = _plan.Entries[index];
+            var backend = _plan.Backends[index];
+            var first = _plan.FirstIndex[index];
+            if (IsConsidered(first))
             {
                 continue;
             }
@@ -52,7 +48,7 @@ internal sealed class AttemptPlanner
             var (reason, onlyThisEntry) = SkipReason(entry, backend);
             if (!onlyThisEntry)
             {
-                _considered.Add(backend.Name);
+                MarkConsidered(first);
             }
 
             if (reason is null)
@@ -60,7 +56,7 @@ internal sealed class AttemptPlanner
                 return backend;
             }
 
-            skipped.Add(new FallbackAttempt { Backend = backend.Name, Outcome = FallbackAttemptOutcome.Skipped, SkipReason = reason });
+            (skipped ??= []).Add(new FallbackAttempt { Backend = backend.Name, Outcome = FallbackAttemptOutcome.Skipped, SkipReason = reason });
         }
 
         return null;
@@ -129,12 +125,58 @@ internal sealed class AttemptPlanner
             return ($"used only when healthy; {health.Describe()}", true);
         }
 
-        if (health.State == BackendHealthState.Down && !_allDown)
+        if (health.State == BackendHealthState.Down && !AllDown())
         {
             return (health.Describe(), false);
         }
 
         return (null, false);
+    }
+
+    private bool IsConsidered(int first) =>
+        _consideredLong is { } long_ ? long_[first] : first < 64 && (_considered & (1UL << first)) != 0;
+
+    private void MarkConsidered(int first)
+    {
+        if (_plan.Entries.Count <= 64)
+        {
+            _considered |= 1UL << first;
+        }
+        else
+        {
+            (_consideredLong ??= new bool[_plan.Entries.Count])[first] = true;
+        }
+    }
+
+    /// <summary>
+    /// Whether every enabled server in the order is down (then required entries are tried anyway). Computed when the
+    /// first down backend is met, not per call. A last resort (e.g. Embedded) being up does not stop the servers being tried first.
+    /// </summary>
+    private bool AllDown()
+    {
+        if (_allDown < 0)
+        {
+            var enabled = 0;
+            var down = 0;
+            for (var i = 0; i < _plan.Backends.Length; i++)
+            {
+                var backend = _plan.Backends[i];
+                if (_plan.FirstIndex[i] != i || !IsEnabled(backend) || backend.Descriptor.IsLastResort)
+                {
+                    continue;
+                }
+
+                enabled++;
+                if (_health.Get(backend.Name).State == BackendHealthState.Down)
+                {
+                    down++;
+                }
+            }
+
+            _allDown = enabled > 0 && down == enabled ? 1 : 0;
+        }
+
+        return _allDown == 1;
     }
 
     private static bool IsEnabled(FallbackBackend backend) => SafeOptions(backend)?.Enabled == true;

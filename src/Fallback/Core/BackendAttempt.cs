@@ -9,10 +9,14 @@ using Polly;
 namespace AgentHost.Fallback.Core;
 
 /// <summary>
-/// One backend serving one model call, running in the background through the backend's resilience pipeline.
-/// <see cref="Committed"/> completes at the first content (streaming) or with the whole answer (non-streaming), and
-/// faults when the attempt fails before that. Streamed updates are passed through <see cref="Updates"/>; updates that
-/// carry no content are held back until the first content, so nothing of a failed attempt reaches the caller.
+/// One backend serving one model call through the backend's resilience pipeline. Without hedging an attempt runs
+/// inline on the caller's thread until the backend first awaits (no thread-pool hop) and the chain awaits
+/// <see cref="Run"/> or <see cref="Committed"/> directly; when racing (hedging) it starts on the thread pool.
+/// <see cref="Committed"/> (streaming or racing only) completes with <see langword="true"/> at the first content
+/// (streaming) or with the whole answer (non-streaming), and with <see langword="false"/> when the attempt fails before
+/// that (the failure is in <see cref="Error"/>; no faulted task is left unobserved). Streamed updates are passed
+/// through <see cref="Updates"/>; updates that carry no content are held back until the first content, so nothing of
+/// a failed attempt reaches the caller.
 /// </summary>
 internal sealed class BackendAttempt : IAsyncDisposable
 {
@@ -23,8 +27,9 @@ internal sealed class BackendAttempt : IAsyncDisposable
     private readonly string? _model;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
-    private readonly CancellationTokenSource _cts;
-    private readonly TaskCompletionSource _committed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly CancellationTokenSource? _cts;
+    private readonly CancellationToken _token;
+    private readonly TaskCompletionSource<bool>? _committed;
     private readonly Channel<ChatResponseUpdate>? _updates;
     private readonly long _started;
     private long _ended;
@@ -32,7 +37,7 @@ internal sealed class BackendAttempt : IAsyncDisposable
     private volatile bool _isCommitted;
     private Task _run = Task.CompletedTask;
 
-    private BackendAttempt(FallbackBackend backend, IReadOnlyList<ChatMessage> messages, ChatOptions? options, bool streaming, bool forwardModelId,
+    private BackendAttempt(FallbackBackend backend, IReadOnlyList<ChatMessage> messages, ChatOptions? options, bool streaming, bool raced, bool forwardModelId,
         string? model, TimeProvider time, ILogger logger, CancellationToken callerToken)
     {
         _model = model;
@@ -42,8 +47,23 @@ internal sealed class BackendAttempt : IAsyncDisposable
         _forwardModelId = forwardModelId;
         _time = time;
         _logger = logger;
-        _cts = CancellationTokenSource.CreateLinkedTokenSource(callerToken);
-        _updates = streaming ? Channel.CreateUnbounded<ChatResponseUpdate>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true }) : null;
+        // A token of its own only when the chain may have to stop the attempt while it runs: a hedge that lost, or a
+        // caller who stops reading a stream. An inline non-streaming attempt ends before the chain moves on.
+        if (streaming || raced)
+        {
+            _cts = CancellationTokenSource.CreateLinkedTokenSource(callerToken);
+            _token = _cts.Token;
+            // Racing: the chain waits on several attempts at once, so their completions must not run its code inline.
+            _committed = new TaskCompletionSource<bool>(raced ? TaskCreationOptions.RunContinuationsAsynchronously : TaskCreationOptions.None);
+        }
+        else
+        {
+            _token = callerToken;
+        }
+
+        _updates = streaming
+            ? Channel.CreateUnbounded<ChatResponseUpdate>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true, AllowSynchronousContinuations = !raced })
+            : null;
         _started = time.GetTimestamp();
     }
 
@@ -53,8 +73,8 @@ internal sealed class BackendAttempt : IAsyncDisposable
 
     public bool IsCommitted => _isCommitted;
 
-    /// <summary>Completes at the first content; faults if the attempt fails before it.</summary>
-    public Task Committed => _committed.Task;
+    /// <summary>Completes with <see langword="true"/> at the first content, <see langword="false"/> if the attempt fails before it (streaming or racing attempts only).</summary>
+    public Task<bool> Committed => _committed!.Task;
 
     /// <summary>Completes when the attempt has finished (it never faults; see <see cref="Error"/>).</summary>
     public Task Run => _run;
@@ -78,11 +98,12 @@ internal sealed class BackendAttempt : IAsyncDisposable
     public TimeSpan Elapsed => _time.GetElapsedTime(_started, Interlocked.Read(ref _ended) is var end and not 0 ? end : _time.GetTimestamp());
 
     // model: the model the route asks this backend for; null = its configured one (or the caller's, when forwarded).
-    public static BackendAttempt Start(FallbackBackend backend, IReadOnlyList<ChatMessage> messages, ChatOptions? options, bool streaming,
+    // raced: hedging is on, so the attempt starts on the thread pool beside the hedge timer; otherwise it runs inline.
+    public static BackendAttempt Start(FallbackBackend backend, IReadOnlyList<ChatMessage> messages, ChatOptions? options, bool streaming, bool raced,
         bool forwardModelId, string? model, TimeProvider time, ILogger logger, CancellationToken callerToken)
     {
-        var attempt = new BackendAttempt(backend, messages, options, streaming, forwardModelId, model, time, logger, callerToken);
-        attempt._run = attempt.RunAsync();
+        var attempt = new BackendAttempt(backend, messages, options, streaming, raced, forwardModelId, model, time, logger, callerToken);
+        attempt._run = attempt.RunAsync(raced);
         return attempt;
     }
 
@@ -92,7 +113,7 @@ internal sealed class BackendAttempt : IAsyncDisposable
         WasCancelled = true;
         try
         {
-            _cts.Cancel();
+            _cts?.Cancel();
         }
         catch (ObjectDisposedException)
         {
@@ -118,62 +139,81 @@ internal sealed class BackendAttempt : IAsyncDisposable
             await _run.ConfigureAwait(false);
         }
 
-        _cts.Dispose();
+        _cts?.Dispose();
     }
 
-    private async Task RunAsync()
+    private async Task RunAsync(bool raced)
     {
-        await Task.Yield();
+        if (raced)
+        {
+            await Task.Yield();
+        }
+
         using var activity = FallbackTelemetry.ActivitySource.StartActivity("fallback.attempt");
         activity?.SetTag("agenthost.backend", Name);
-        var context = ResilienceContextPool.Shared.Get(_cts.Token);
+        var context = ResilienceContextPool.Shared.Get(_token);
         context.Properties.Set(BackendResiliencePipeline.AttemptKey, this);
+        Outcome<bool> outcome;
         try
         {
-            await _backend.Pipeline.ExecuteAsync(static (ctx, self) => self.TryOnceAsync(ctx.CancellationToken), context, this).ConfigureAwait(false);
-            Interlocked.Exchange(ref _ended, _time.GetTimestamp());
-            _updates?.Writer.TryComplete();
-            activity?.SetTag("agenthost.outcome", "succeeded");
+            // Failures travel as outcomes: the backend's exception is caught once, here, and never rethrown through Polly.
+            outcome = await _backend.Pipeline.ExecuteOutcomeAsync(static (ctx, self) => self.TryOnceAsync(ctx.CancellationToken), context, this).ConfigureAwait(false);
         }
         catch (Exception ex)
         {
-            Interlocked.Exchange(ref _ended, _time.GetTimestamp());
-            Error = ex;
-            _committed.TrySetException(ex);
-            _updates?.Writer.TryComplete(ex);
-            activity?.SetTag("agenthost.outcome", WasCancelled ? "cancelled" : "failed");
-            activity?.SetStatus(ActivityStatusCode.Error, FallbackErrorClassifier.Describe(ex));
+            outcome = Outcome.FromException<bool>(ex);
         }
         finally
         {
             ResilienceContextPool.Shared.Return(context);
         }
+
+        Interlocked.Exchange(ref _ended, _time.GetTimestamp());
+        if (outcome.Exception is { } error)
+        {
+            Error = error;
+            _updates?.Writer.TryComplete(error);
+            if (activity is not null)
+            {
+                activity.SetTag("agenthost.outcome", WasCancelled ? "cancelled" : "failed");
+                activity.SetStatus(ActivityStatusCode.Error, FallbackErrorClassifier.Describe(error));
+            }
+
+            _committed?.TrySetResult(false);
+        }
+        else
+        {
+            _updates?.Writer.TryComplete();
+            activity?.SetTag("agenthost.outcome", "succeeded");
+        }
     }
 
-    private async ValueTask TryOnceAsync(CancellationToken cancellationToken)
+    private async ValueTask<Outcome<bool>> TryOnceAsync(CancellationToken cancellationToken)
     {
-        if (Interlocked.Increment(ref _tries) == 1)
+        if (Interlocked.Increment(ref _tries) == 1 && _logger.IsEnabled(LogLevel.Information))
         {
             _logger.Generating(Name, _backend.Descriptor.DisplayName, _backend.WhereForLog);
         }
 
         try
         {
-            await TryOnceCoreAsync(cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception ex)
-        {
-            LastTryError = ex;
-            throw;
-        }
-    }
+            if (_updates is not null)
+            {
+                await StreamOnceAsync(cancellationToken).ConfigureAwait(false);
+                return Outcome.FromResult(true);
+            }
 
-    private async ValueTask TryOnceCoreAsync(CancellationToken cancellationToken)
-    {
-        if (_updates is null)
-        {
-            var response = await _backend.Client.GetResponseAsync(_messages, PrepareOptions(), cancellationToken).ConfigureAwait(false);
-            if (!response.Messages.Any(m => m.Contents.Any(IsContent)))
+            // Awaited without rethrowing: a backend's failure is read off its task, not thrown again here.
+            var reply = _backend.Client.GetResponseAsync(_messages, PrepareOptions(), cancellationToken);
+            await ((Task)reply).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            if (reply.IsFaulted && reply.Exception.InnerExceptions is [var failure])
+            {
+                LastTryError = failure;
+                return Outcome.FromException<bool>(failure);
+            }
+
+            var response = reply.GetAwaiter().GetResult();
+            if (!HasContent(response))
             {
                 throw new BackendResponseException(Name, BackendResponseProblem.Empty, "the reply held no answer");
             }
@@ -181,10 +221,39 @@ internal sealed class BackendAttempt : IAsyncDisposable
             TimeToFirstToken = Elapsed;
             Response = response;
             Commit();
-            return;
+            return Outcome.FromResult(true);
+        }
+        catch (Exception ex)
+        {
+            LastTryError = ex;
+            return Outcome.FromException<bool>(ex);
+        }
+    }
+
+    private static bool HasContent(ChatResponse response)
+    {
+        foreach (var message in response.Messages)
+        {
+            if (HasContent(message.Contents))
+            {
+                return true;
+            }
         }
 
-        await StreamOnceAsync(cancellationToken).ConfigureAwait(false);
+        return false;
+    }
+
+    private static bool HasContent(IList<AIContent> contents)
+    {
+        for (var i = 0; i < contents.Count; i++)
+        {
+            if (IsContent(contents[i]))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private async Task StreamOnceAsync(CancellationToken cancellationToken)
@@ -201,7 +270,7 @@ internal sealed class BackendAttempt : IAsyncDisposable
             {
                 if (!_isCommitted)
                 {
-                    if (!update.Contents.Any(IsContent))
+                    if (!HasContent(update.Contents))
                     {
                         (held ??= []).Add(update);
                         continue;
@@ -236,7 +305,7 @@ internal sealed class BackendAttempt : IAsyncDisposable
     private void Commit()
     {
         _isCommitted = true;
-        _committed.TrySetResult();
+        _committed?.TrySetResult(true);
     }
 
     private ChatOptions? PrepareOptions()

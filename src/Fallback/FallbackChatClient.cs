@@ -58,8 +58,9 @@ public sealed class FallbackChatClient : IChatClient
         foreach (var descriptor in descriptors)
         {
             var settings = BackendResilienceSettings.Resolve(_options.Resilience, _options.Backends.GetValueOrDefault(descriptor.Name));
-            var pipeline = BackendResiliencePipeline.Create(descriptor.Name, settings, _time, _logger);
-            _backends[descriptor.Name] = new FallbackBackend(services, descriptor, settings, pipeline);
+            var breaker = new BackendBreakerState(_time);
+            var pipeline = BackendResiliencePipeline.Create(descriptor.Name, settings, _time, _logger, breaker);
+            _backends[descriptor.Name] = new FallbackBackend(services, descriptor, settings, pipeline, breaker);
         }
 
         _newPlan = entries => new RoutePlan(entries, name => _backends[name]);

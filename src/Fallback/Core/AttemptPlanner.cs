@@ -130,6 +130,11 @@ internal sealed class AttemptPlanner
             return (health.Describe(), false);
         }
 
+        if (backend.Breaker.IsOpen)
+        {
+            return ("circuit open", false);
+        }
+
         return (null, false);
     }
 

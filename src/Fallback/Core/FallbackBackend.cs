@@ -1,4 +1,5 @@
 using AgentHost.Backends;
+using AgentHost.Fallback.Resilience;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;
 using Polly;
@@ -11,8 +12,10 @@ internal sealed class FallbackBackend
     private readonly IServiceProvider _services;
     private IChatClient? _client;
 
-    public FallbackBackend(IServiceProvider services, BackendDescriptor descriptor, BackendResilienceSettings resilience, ResiliencePipeline pipeline)
+    public FallbackBackend(IServiceProvider services, BackendDescriptor descriptor, BackendResilienceSettings resilience, ResiliencePipeline pipeline,
+        BackendBreakerState breaker)
     {
+        Breaker = breaker;
         _services = services;
         Descriptor = descriptor;
         Resilience = resilience;
@@ -26,6 +29,9 @@ internal sealed class FallbackBackend
     public BackendResilienceSettings Resilience { get; }
 
     public ResiliencePipeline Pipeline { get; }
+
+    /// <summary>The circuit's state as the planner reads it (an open circuit is skipped without entering <see cref="Pipeline"/>).</summary>
+    public BackendBreakerState Breaker { get; }
 
     /// <summary>The backend's current options (enabled flag, endpoint, model, capabilities).</summary>
     public BackendOptions Options => Descriptor.GetOptions(_services);

@@ -32,8 +32,13 @@ internal static class FallbackTelemetry
 
     public static void Attempt(FallbackAttempt attempt)
     {
+        if (!Requests.Enabled && !Duration.Enabled && !TimeToFirstToken.Enabled)
+        {
+            return;
+        }
+
         var backend = new KeyValuePair<string, object?>("backend", attempt.Backend);
-        var outcome = new KeyValuePair<string, object?>("outcome", attempt.Outcome.ToString().ToLowerInvariant());
+        var outcome = new KeyValuePair<string, object?>("outcome", OutcomeName(attempt.Outcome));
         Requests.Add(1, backend, outcome);
         if (attempt.Outcome != FallbackAttemptOutcome.Skipped)
         {
@@ -45,6 +50,15 @@ internal static class FallbackTelemetry
             TimeToFirstToken.Record(ttft.TotalSeconds, backend);
         }
     }
+
+    private static string OutcomeName(FallbackAttemptOutcome outcome) => outcome switch
+    {
+        FallbackAttemptOutcome.Succeeded => "succeeded",
+        FallbackAttemptOutcome.Failed => "failed",
+        FallbackAttemptOutcome.Skipped => "skipped",
+        FallbackAttemptOutcome.Cancelled => "cancelled",
+        _ => outcome.ToString().ToLowerInvariant(),
+    };
 
     public static void Failover(string from) => Failovers.Add(1, new KeyValuePair<string, object?>("backend", from));
 

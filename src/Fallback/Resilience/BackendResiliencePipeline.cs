@@ -17,7 +17,7 @@ internal static class BackendResiliencePipeline
     /// <summary>The attempt an execution belongs to, so the strategies can tell a committed stream or a cancelled call from a failure.</summary>
     public static readonly ResiliencePropertyKey<BackendAttempt> AttemptKey = new("agenthost.fallback.attempt");
 
-    public static ResiliencePipeline Create(string backend, BackendResilienceSettings settings, TimeProvider timeProvider, ILogger logger)
+    public static ResiliencePipeline Create(string backend, BackendResilienceSettings settings, TimeProvider timeProvider, ILogger logger, BackendBreakerState breaker)
     {
         var builder = new ResiliencePipelineBuilder { Name = $"AgentHost.Fallback.{backend}", TimeProvider = timeProvider };
         if (settings.MaxRetryAttempts > 0)
@@ -45,14 +45,22 @@ internal static class BackendResiliencePipeline
             SamplingDuration = settings.BreakerSamplingDuration,
             BreakDuration = settings.BreakerBreakDuration,
             ShouldHandle = args => ValueTask.FromResult(args.Outcome.Exception is { } e && IsBackendFailure(args.Context, e)),
+            StateProvider = breaker.Provider,
             OnOpened = args =>
             {
+                breaker.Opened(args.BreakDuration);
                 logger.CircuitOpened(backend, FallbackErrorClassifier.Format(args.BreakDuration));
                 FallbackTelemetry.CircuitOpened(backend);
                 return default;
             },
+            OnHalfOpened = _ =>
+            {
+                breaker.NotOpen();
+                return default;
+            },
             OnClosed = _ =>
             {
+                breaker.NotOpen();
                 logger.CircuitClosed(backend);
                 return default;
             },

@@ -11,6 +11,10 @@ internal sealed class FallbackBackend
 {
     private readonly IServiceProvider _services;
     private IChatClient? _client;
+    private BackendOptions? _options;
+    private IDisposable? _watch;
+    private int _watchStarted;
+    private int _version;
 
     public FallbackBackend(IServiceProvider services, BackendDescriptor descriptor, BackendResilienceSettings resilience, ResiliencePipeline pipeline,
         BackendBreakerState breaker)
@@ -33,11 +37,43 @@ internal sealed class FallbackBackend
     /// <summary>The circuit's state as the planner reads it (an open circuit is skipped without entering <see cref="Pipeline"/>).</summary>
     public BackendBreakerState Breaker { get; }
 
-    /// <summary>The backend's current options (enabled flag, endpoint, model, capabilities).</summary>
-    public BackendOptions Options => Descriptor.GetOptions(_services);
+    /// <summary>
+    /// The backend's current options (enabled flag, endpoint, model, capabilities): cached while its options monitor
+    /// reports no change (see <see cref="OptionsWatch"/>), read afresh otherwise.
+    /// </summary>
+    public BackendOptions Options
+    {
+        get
+        {
+            if (Volatile.Read(ref _options) is { } cached)
+            {
+                return cached;
+            }
+
+            var version = Volatile.Read(ref _version);
+            var options = Descriptor.GetOptions(_services);
+            if (Interlocked.Exchange(ref _watchStarted, 1) == 0)
+            {
+                _watch = OptionsWatch.TryStart(_services, Descriptor.Name, options, Invalidate);
+            }
+
+            if (_watch is not null && version == Volatile.Read(ref _version))
+            {
+                Interlocked.CompareExchange(ref _options, options, null);
+            }
+
+            return options;
+        }
+    }
 
     /// <summary>The backend's keyed <see cref="IChatClient"/>, resolved on first use.</summary>
     public IChatClient Client => _client ??= _services.GetRequiredKeyedService<IChatClient>(Descriptor.Name);
+
+    private void Invalidate()
+    {
+        Interlocked.Increment(ref _version);
+        Volatile.Write(ref _options, null);
+    }
 
     /// <summary>Where the backend runs, for log lines: <c>at http://…</c>, or <c>in process</c> for a backend with no endpoint.</summary>
     public string WhereForLog

@@ -94,7 +94,7 @@ internal static class SoakSuite
         md.AppendLine();
         md.AppendLine("Samples (every " + Math.Max(1, samples.Count / 12) + "th): " + string.Join(", ",
             samples.Where((_, i) => i % Math.Max(1, samples.Count / 12) == 0).Select(s => $"{s.At.TotalSeconds:0} s {s.WorkingSet / 1e6:0}/{s.ManagedHeap / 1e6:0}/{s.Retained / 1e6:0.0} MB")) + " (working set / heap / kept).");
-        options.Out.Write(md.Replace("\n", "\n   ").Insert(0, "   "));
+        options.Out.Write("   " + md.ToString().Replace("\n", "\n   ", StringComparison.Ordinal));
         options.Out.WriteLine();
         options.Report.AddSection("Soak", md.ToString());
         findings.Count("soak calls", soakCalls);

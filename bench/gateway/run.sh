@@ -163,12 +163,14 @@ load() { # label, url, concurrency, duration, header
 }
 
 : >"$out/wrk.jsonl"
-log "warming up each path ($warmup at c=16)"
+[[ $smoke == 1 ]] || log "warming up each path ($warmup at c=16)"
+[[ $smoke == 1 ]] || {
 load "warm direct" "http://127.0.0.1:$p_canned$chat" 16 $warmup
 load "warm serve" "http://127.0.0.1:$p_serve$chat" 16 $warmup
 load "warm serve-failover" "http://127.0.0.1:$p_serve_fo$chat" 16 $warmup
 load "warm portkey" "http://127.0.0.1:$p_portkey$chat" 16 $warmup "$pk_plain"
 load "warm portkey-failover" "http://127.0.0.1:$p_portkey$chat" 16 $warmup "$pk_fo"
+}
 grep -v '"label":"warm' "$out/wrk.jsonl" >"$out/wrk.tmp" || true; mv "$out/wrk.tmp" "$out/wrk.jsonl"
 
 for c in 1 16 64; do

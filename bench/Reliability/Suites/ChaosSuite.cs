@@ -34,8 +34,8 @@ internal static class ChaosSuite
     public static async Task<Findings> RunAsync(SuiteOptions options, CancellationToken cancellationToken)
     {
         var findings = new Findings("chaos");
-        var total = options.Smoke ? 1_500 : 10_000;
-        var minimum = options.Smoke ? TimeSpan.FromSeconds(8) : TimeSpan.FromSeconds(45); // long enough for many break/mend cycles
+        var total = options.Smoke ? 1_000 : 10_000;
+        var minimum = options.Smoke ? TimeSpan.FromSeconds(5) : TimeSpan.FromSeconds(45); // long enough for many break/mend cycles
         await using var emulators = await EmulatorSet.StartAsync();
         var config = HostConfig.For(emulators)
             .Resilience(attemptTimeout: TimeSpan.FromSeconds(2), retryDelay: TimeSpan.FromMilliseconds(50))

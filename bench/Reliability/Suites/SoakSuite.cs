@@ -19,8 +19,8 @@ internal static class SoakSuite
     public static async Task<Findings> RunAsync(SuiteOptions options, CancellationToken cancellationToken)
     {
         var findings = new Findings("soak");
-        var warmup = options.Smoke ? TimeSpan.FromSeconds(2) : TimeSpan.FromSeconds(20);
-        var soak = options.Smoke ? TimeSpan.FromSeconds(8) : TimeSpan.FromMinutes(3);
+        var warmup = options.Smoke ? TimeSpan.FromSeconds(1) : TimeSpan.FromSeconds(20);
+        var soak = options.Smoke ? TimeSpan.FromSeconds(5) : TimeSpan.FromMinutes(3);
         var interval = options.Smoke ? TimeSpan.FromSeconds(1) : TimeSpan.FromSeconds(2);
         await using var emulators = await EmulatorSet.StartAsync();
         var config = HostConfig.For(emulators)

@@ -22,7 +22,7 @@ internal static class ToolChaos
     public static async Task<string> RunAsync(SuiteOptions options, Findings findings, CancellationToken cancellationToken)
     {
         var total = options.Smoke ? 400 : 2_000;
-        var minimum = options.Smoke ? TimeSpan.FromSeconds(8) : TimeSpan.FromSeconds(30);
+        var minimum = options.Smoke ? TimeSpan.FromSeconds(5) : TimeSpan.FromSeconds(30);
         const int concurrency = 64;
         await using var emulators = await EmulatorSet.StartAsync(new Dictionary<string, Func<BackendEmulator>>
         {

@@ -91,7 +91,7 @@ internal static class BadInputSuite
             findings.Violation("no answer", $"HTTP '{c.Name}': {e.GetType().Name} {e.Message} after {clock.ElapsedMilliseconds} ms");
         }
 
-        rows.AppendLine($"| {findings.Counts.GetValueOrDefault("http case")} | HTTP: {Escape(c.Name)} | {Escape(answer)} |");
+        rows.AppendLine($"| {Row(findings)} | HTTP: {Escape(c.Name)} | {Escape(answer)} |");
         try
         {
             using var probe = new HttpRequestMessage(HttpMethod.Get, "health") { Headers = { Authorization = new AuthenticationHeaderValue("Bearer", ApiKey) } };
@@ -128,15 +128,17 @@ internal static class BadInputSuite
         {
             process.Kill(entireProcessTree: true);
             findings.Violation("cli hung", $"CLI '{c.Name}': no exit within 30 s");
-            rows.AppendLine($"| {findings.Counts.GetValueOrDefault("cli case")} | CLI: {Escape(c.Name)} | hung |");
+            rows.AppendLine($"| {Row(findings)} | CLI: {Escape(c.Name)} | hung |");
             return;
         }
 
         var err = (await stderr).Trim();
         var output = (await stdout).Trim();
         var text = err.Length > 0 ? err : output; // System.CommandLine's own parse errors also go to stderr
-        var firstLine = text.Split('\n').FirstOrDefault(l => l.Trim().Length > 0)?.Trim() ?? "";
-        rows.AppendLine($"| {findings.Counts.GetValueOrDefault("cli case")} | CLI: {Escape(c.Name)} | exit {process.ExitCode}: {Escape(Cut(firstLine, 140))} |");
+        // The host's log lines ("[Mlx] health ...") go to stderr too: the error is the first line that is not one.
+        var lines = text.Split('\n').Select(l => l.Trim()).Where(l => l.Length > 0).ToList();
+        var firstLine = lines.FirstOrDefault(l => !System.Text.RegularExpressions.Regex.IsMatch(l, @"^(\w+: )?\[")) ?? lines.FirstOrDefault() ?? "";
+        rows.AppendLine($"| {Row(findings)} | CLI: {Escape(c.Name)} | exit {process.ExitCode}: {Escape(Cut(firstLine, 140))} |");
         if (process.ExitCode == 0)
         {
             findings.Violation("bad input accepted", $"CLI '{c.Name}': exit 0; stdout '{Cut(output, 200)}'");
@@ -158,6 +160,8 @@ internal static class BadInputSuite
             findings.Violation("error does not name the problem", $"CLI '{c.Name}': wanted '{expected}' in: {Cut(text, 300)}");
         }
     }
+
+    private static int Row(Findings findings) => findings.Counts.GetValueOrDefault("http case") + findings.Counts.GetValueOrDefault("cli case");
 
     private static string? ErrorMessage(string body)
     {

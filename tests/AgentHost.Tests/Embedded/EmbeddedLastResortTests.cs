@@ -1,5 +1,4 @@
 using System.Text.Json;
-using AgentHost.Emulators.Hosting;
 using AgentHost.Emulators.Mlx;
 using AgentHost.Emulators.Ollama;
 using AgentHost.Emulators.Victoria;
@@ -44,7 +43,7 @@ public sealed class EmbeddedLastResortTests : IAsyncLifetime
         Assert.Equal("Embedded", json.RootElement.GetProperty("backend").GetString());
         Assert.Equal("tiny-llama.gguf", json.RootElement.GetProperty("model").GetString());
         Assert.False(string.IsNullOrEmpty(json.RootElement.GetProperty("text").GetString()));
-        AssertEachServerFailedBeforeEmbedded(json.RootElement.GetProperty("attempts"));
+        EverythingDown.AssertEachServerFailedBeforeEmbedded(json.RootElement.GetProperty("attempts"), "error", "reason");
     }
 
     [Fact]
@@ -100,34 +99,7 @@ public sealed class EmbeddedLastResortTests : IAsyncLifetime
         Assert.Contains(kind == "missing" ? "does not exist" : "is not a GGUF file (it starts with '<htm', not 'GGUF')", line);
     }
 
-    private static void AssertEachServerFailedBeforeEmbedded(JsonElement attempts)
-    {
-        var list = attempts.EnumerateArray().ToList();
-        var embedded = list.FindIndex(a => a.GetProperty("backend").GetString() == "Embedded");
-        Assert.Equal(list.Count - 1, embedded);
-        Assert.Equal("succeeded", list[embedded].GetProperty("outcome").GetString());
-        foreach (var server in new[] { "Mlx", "Ollama", "Victoria" })
-        {
-            var attempt = list.FindIndex(a => a.GetProperty("backend").GetString() == server);
-            Assert.True(attempt >= 0 && attempt < embedded, $"{server} should be tried or skipped before Embedded");
-            var why = list[attempt].GetProperty("error").GetString() ?? list[attempt].GetProperty("reason").GetString();
-            Assert.False(string.IsNullOrWhiteSpace(why), $"{server}'s attempt should say why it failed");
-            Assert.NotEqual("succeeded", list[attempt].GetProperty("outcome").GetString());
-        }
-
-        var mlx = list.Last(a => a.GetProperty("backend").GetString() == "Mlx");
-        Assert.Contains("model loading", mlx.GetProperty("error").GetString() ?? mlx.GetProperty("reason").GetString());
-    }
-
-    private Dictionary<string, string> EverythingDownButEmbedded() => new()
-    {
-        ["AgentHost__Backends__Mlx__Endpoint"] = _mlx.BaseAddress.ToString(),
-        ["AgentHost__Backends__Ollama__Endpoint"] = _ollama.BaseAddress.ToString(),
-        ["AgentHost__Backends__Victoria__Endpoint"] = Loopback.RefusingAddress().ToString(),
-        ["AgentHost__Backends__Embedded__Enabled"] = "true",
-        ["AgentHost__Backends__Embedded__ModelPath"] = TinyModelPath(),
-        ["AgentHost__Backends__Embedded__MaxTokens"] = "16",
-    };
+    private Dictionary<string, string> EverythingDownButEmbedded() => EverythingDown.ProcessEnvironment(_mlx.BaseAddress, _ollama.BaseAddress);
 
     /// <summary>The shared tiny GGUF beside the repository (the folder holding agent.sln).</summary>
     internal static string TinyModelPath()

@@ -103,7 +103,9 @@ internal sealed class BackendAttempt : IAsyncDisposable
         bool forwardModelId, string? model, TimeProvider time, ILogger logger, CancellationToken callerToken)
     {
         var attempt = new BackendAttempt(backend, messages, options, streaming, raced, forwardModelId, model, time, logger, callerToken);
-        attempt._run = attempt.RunAsync(raced);
+        // A stream still starts on the thread pool (as before): run inline, a hanging stream's first-token timeout was
+        // seen to fire late enough that the attempt timeout won (EmulatorFailoverTests, Hang, streaming; not understood yet).
+        attempt._run = attempt.RunAsync(offThread: raced || streaming);
         return attempt;
     }
 
@@ -142,9 +144,9 @@ internal sealed class BackendAttempt : IAsyncDisposable
         _cts?.Dispose();
     }
 
-    private async Task RunAsync(bool raced)
+    private async Task RunAsync(bool offThread)
     {
-        if (raced)
+        if (offThread)
         {
             await Task.Yield();
         }

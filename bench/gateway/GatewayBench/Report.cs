@@ -121,9 +121,12 @@ internal static class Report
 
         if (streams.GetValueOrDefault("serve paced") is { ValueKind: JsonValueKind.Object } paced)
         {
+            // A gateway that buffers shows gaps near 0 (all chunks at once): judged on the median gap's distance from the
+            // backend's pacing; the largest distance is shown too (machine noise moves it for the direct call as well).
+            var p50 = Num(paced, "gap_deviation_p50_ms");
             var max = Num(paced, "gap_deviation_max_ms");
             var gap = Num(paced, "expect_gap_ms");
-            goals.Add(("streaming: chunks passed on as they arrive", $"every gap within {max:0.0} ms of the backend's {gap:0} ms", Int(paced, "failed") == 0 && max < gap / 2));
+            goals.Add(("streaming: chunks passed on as they arrive", $"median gap within {p50:0.00} ms of the backend's {gap:0} ms (largest {max:0.0} ms)", Int(paced, "failed") == 0 && p50 < gap / 4));
         }
 
         if (streams.GetValueOrDefault("portkey") is { ValueKind: JsonValueKind.Object } pk)

@@ -14,6 +14,11 @@ internal static class StartupErrors
             string.Join("; ", e.InnerExceptions.Select(i => Describe(i))),
         InvalidDataException e => $"Configuration error: {e.Message}",
         AgentDefinitionException e => e.Message,
+
+        // The configuration binder: "Failed to convert configuration value 'soon' at 'AgentHost:…' to type 'System.TimeSpan'."
+        InvalidOperationException e when e.Message.StartsWith("Failed to convert configuration value", StringComparison.Ordinal) =>
+            $"Configuration error: {e.Message}",
+        System.Reflection.TargetInvocationException { InnerException: { } inner } => Describe(inner),
         _ => null,
     };
 

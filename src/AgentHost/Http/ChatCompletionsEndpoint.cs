@@ -27,7 +27,16 @@ internal sealed partial class ChatCompletionsEndpoint(IChatClient chat, Fallback
         try
         {
             using var document = await ReadJsonAsync(context);
-            request = ChatCompletionRequestParser.Parse(document.RootElement);
+            try
+            {
+                request = ChatCompletionRequestParser.Parse(document.RootElement);
+            }
+            catch (InvalidOperationException e) when (e.InnerException is System.Text.DecoderFallbackException)
+            {
+                // JsonDocument checks UTF-8 inside strings only when they are read.
+                throw OpenAIRequestException.Invalid($"We could not parse the JSON body of your request: {e.Message}", null, "invalid_json");
+            }
+
             await ChooseRouteAsync(request, router, _options.ChainModelId, context.RequestAborted);
         }
         catch (OpenAIRequestException e)

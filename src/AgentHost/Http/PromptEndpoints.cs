@@ -128,7 +128,7 @@ internal static class PromptEndpoints
             {
                 arguments[property.Name] = property.Value.ValueKind switch
                 {
-                    JsonValueKind.String => property.Value.GetString(),
+                    JsonValueKind.String => ReadString(property),
                     JsonValueKind.Number => property.Value.GetRawText(),
                     JsonValueKind.True => "true",
                     JsonValueKind.False => "false",
@@ -146,5 +146,18 @@ internal static class PromptEndpoints
     {
         context.Response.StatusCode = status;
         await context.Response.WriteAsJsonAsync(new { error = new { message, type, param, code } }, context.RequestAborted);
+    }
+
+    // JsonDocument checks UTF-8 inside strings only when they are read: invalid bytes are the caller's error, not ours.
+    private static string? ReadString(JsonProperty property)
+    {
+        try
+        {
+            return property.Value.GetString();
+        }
+        catch (InvalidOperationException e) when (e.InnerException is System.Text.DecoderFallbackException)
+        {
+            throw new PromptException(PromptException.InvalidArgument, $"Argument '{property.Name}' is not valid UTF-8 text.", property.Name);
+        }
     }
 }

@@ -102,6 +102,17 @@ public sealed class AskCommandTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_configuration_value_of_the_wrong_type_is_one_line_not_a_stack_trace()
+    {
+        var result = await HostProcess.RunAsync(["ask", "hi", "--AgentHost:Fallback:Resilience:AttemptTimeout=soon"], Endpoints());
+
+        Assert.Equal(2, result.ExitCode);
+        var line = Assert.Single(result.StdErr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Contains("'soon'", line);
+        Assert.Contains("AgentHost:Fallback:Resilience:AttemptTimeout", line);
+    }
+
+    [Fact]
     public async Task An_unknown_argument_is_named_with_the_override_syntax()
     {
         var result = await HostProcess.RunAsync(["ask", "hi", "--bogus"], Endpoints());

@@ -20,7 +20,7 @@ internal static class SoakSuite
     {
         var findings = new Findings("soak");
         var warmup = options.Smoke ? TimeSpan.FromSeconds(1) : TimeSpan.FromSeconds(20);
-        var soak = options.Smoke ? TimeSpan.FromSeconds(5) : TimeSpan.FromMinutes(3);
+        var soak = options.Smoke ? TimeSpan.FromSeconds(10) : TimeSpan.FromMinutes(3); // smoke: enough 1 s samples after the counters start reporting
         var interval = options.Smoke ? TimeSpan.FromSeconds(1) : TimeSpan.FromSeconds(2);
         await using var emulators = await EmulatorSet.StartAsync();
         var config = HostConfig.For(emulators)

@@ -55,9 +55,10 @@ internal static class SoakSuite
         using var stopSampling = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var sampling = sampler.RunAsync(interval, stopSampling.Token);
         var clock = Stopwatch.StartNew();
-        while (clock.Elapsed < soak)
+        while (clock.Elapsed < soak - TimeSpan.FromMilliseconds(50))
         {
-            await Task.Delay(TimeSpan.FromSeconds(Math.Min(30, soak.TotalSeconds)), cancellationToken);
+            var left = soak - clock.Elapsed;
+            await Task.Delay(left < TimeSpan.FromSeconds(30) ? left : TimeSpan.FromSeconds(30), cancellationToken);
             var last = sampler.Samples.LastOrDefault();
             options.Out.WriteLine($"   soak: {clock.Elapsed.TotalSeconds:0} s, {Volatile.Read(ref calls) - warmCalls} calls, working set {last?.WorkingSet / 1e6:0} MB, managed heap {last?.ManagedHeap / 1e6:0} MB, kept {last?.Retained / 1e6:0.0} MB");
         }

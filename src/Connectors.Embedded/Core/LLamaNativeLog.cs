@@ -23,6 +23,20 @@ internal static class LLamaNativeLog
             return;
         }
 
+        try
+        {
+            SetCallback(logger);
+        }
+        catch (InvalidOperationException)
+        {
+            // LLamaSharp checks "loaded?" and then configures the loader; when another thread loads the native library in
+            // between, the loader refuses ("already loaded"). Now it is loaded, so the callback goes to llama.cpp directly.
+            SetCallback(logger);
+        }
+    }
+
+    private static void SetCallback(ILogger logger)
+    {
         LLamaLogLevel lastLevel = LLamaLogLevel.Info;
         NativeLogConfig.llama_log_set((level, message) =>
         {

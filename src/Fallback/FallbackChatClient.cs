@@ -21,7 +21,7 @@ namespace AgentHost.Fallback;
 /// a failure fails over silently, after it a <see cref="FallbackStreamInterruptedException"/> says what was streamed.
 /// Every answer carries a <see cref="FallbackReport"/>. Put function invocation above this client, never below.
 /// </summary>
-public sealed class FallbackChatClient : IChatClient
+public sealed partial class FallbackChatClient : IChatClient
 {
     private readonly IReadOnlyList<FallbackOrderEntry> _order;
     private readonly Dictionary<string, FallbackBackend> _backends = new(StringComparer.OrdinalIgnoreCase);
@@ -238,70 +238,6 @@ public sealed class FallbackChatClient : IChatClient
         }
     }
 
-    /// <summary>With hedging: starts backends in order, and a second one beside a slow first, until one commits.</summary>
-    private async Task<BackendAttempt> AcquireRacingAsync(FallbackCall call, bool streaming, CancellationToken cancellationToken)
-    {
-        var running = new List<BackendAttempt>(2);
-        using var hedgeCts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        Task? hedge = null;
-        try
-        {
-            while (true)
-            {
-                if (running.Count == 0)
-                {
-                    running.Add(StartNext(call, streaming, raced: true, cancellationToken) ?? throw Exhausted(call));
-                    hedge = null;
-                }
-
-                if (hedge is null && running.Count == 1 && call.Planner.HasMore)
-                {
-                    hedge = Task.Delay(_options.Hedging.Delay, _time, hedgeCts.Token);
-                }
-
-                // Committed always completes (with the first content or the failure), so no other wake-up is needed.
-                var done = await Task.WhenAny(hedge is null ? running.Select(a => (Task)a.Committed) : running.Select(a => (Task)a.Committed).Append(hedge)).ConfigureAwait(false);
-                if (done == hedge)
-                {
-                    hedge = null;
-                    if (StartNext(call, streaming, raced: true, cancellationToken) is { } extra)
-                    {
-                        _logger.Hedging(running[0].Name, FallbackErrorClassifier.Format(_options.Hedging.Delay), extra.Name);
-                        running.Add(extra);
-                    }
-
-                    continue;
-                }
-
-                cancellationToken.ThrowIfCancellationRequested();
-                var attempt = running.First(a => a.Committed == done);
-                running.Remove(attempt);
-                if (attempt.Committed.Result)
-                {
-                    await CancelAllAsync(call, running, $"{attempt.Name} answered first").ConfigureAwait(false);
-                    return attempt;
-                }
-
-                await using (attempt.ConfigureAwait(false))
-                {
-                    await attempt.Run.ConfigureAwait(false);
-                    OnFailed(call, attempt, cancellationToken);
-                }
-
-                hedge = null;
-            }
-        }
-        catch (Exception)
-        {
-            await CancelAllAsync(call, running, cancellationToken.IsCancellationRequested ? "cancelled by the caller" : "call ended").ConfigureAwait(false);
-            throw;
-        }
-        finally
-        {
-            await hedgeCts.CancelAsync().ConfigureAwait(false);
-        }
-    }
-
     private BackendAttempt? StartNext(FallbackCall call, bool streaming, bool raced, CancellationToken cancellationToken)
     {
         List<FallbackAttempt>? skipped = null;
@@ -368,18 +304,6 @@ public sealed class FallbackChatClient : IChatClient
 
         call.PendingFailure = (attempt.Name, text);
         FallbackTelemetry.Failover(attempt.Name);
-    }
-
-    private static async Task CancelAllAsync(FallbackCall call, List<BackendAttempt> running, string why)
-    {
-        foreach (var attempt in running)
-        {
-            attempt.Cancel();
-            await attempt.DisposeAsync().ConfigureAwait(false);
-            call.Add(attempt.ToRecord(FallbackAttemptOutcome.Cancelled, why));
-        }
-
-        running.Clear();
     }
 
     private FallbackExhaustedException Exhausted(FallbackCall call)

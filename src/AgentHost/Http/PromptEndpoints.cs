@@ -17,9 +17,6 @@ namespace AgentHost.Http;
 /// </summary>
 internal static class PromptEndpoints
 {
-    /// <summary>The response header naming the backend that answered.</summary>
-    public const string BackendHeader = "x-agent-backend";
-
     private static readonly JsonSerializerOptions ListJson = new(JsonSerializerDefaults.Web)
     {
         Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
@@ -80,7 +77,7 @@ internal static class PromptEndpoints
             var answer = await library.RunAsync(prepared, cancellationToken);
             if (answer.Report?.Backend is { } backend)
             {
-                context.Response.Headers[BackendHeader] = backend;
+                context.Response.Headers[ChatCompletionsEndpoint.BackendHeader] = backend;
             }
 
             RouteHeader.Set(context.Response, answer.Report);

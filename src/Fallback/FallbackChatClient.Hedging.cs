@@ -1,16 +1,5 @@
-using System.Diagnostics;
-using System.Runtime.CompilerServices;
-using System.Runtime.ExceptionServices;
-using System.Text;
-using AgentHost.Backends;
 using AgentHost.Fallback.Core;
-using AgentHost.Fallback.Resilience;
-using Microsoft.Extensions.AI;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Options;
-using Polly.CircuitBreaker;
 
 namespace AgentHost.Fallback;
 

@@ -60,7 +60,8 @@ public sealed partial class FallbackChatClient : IChatClient
             var settings = BackendResilienceSettings.Resolve(_options.Resilience, _options.Backends.GetValueOrDefault(descriptor.Name));
             var breaker = new BackendBreakerState(_time);
             var pipeline = BackendResiliencePipeline.Create(descriptor.Name, settings, _time, _logger, breaker);
-            _backends[descriptor.Name] = new FallbackBackend(services, descriptor, settings, pipeline, breaker);
+            var trial = BackendResiliencePipeline.CreateTrial(descriptor.Name, settings, _time);
+            _backends[descriptor.Name] = new FallbackBackend(services, descriptor, settings, pipeline, trial, breaker);
         }
 
         _newPlan = entries => new RoutePlan(entries, name => _backends[name]);
@@ -241,25 +242,32 @@ public sealed partial class FallbackChatClient : IChatClient
     private BackendAttempt? StartNext(FallbackCall call, bool streaming, bool raced, CancellationToken cancellationToken)
     {
         List<FallbackAttempt>? skipped = null;
-        var backend = call.Planner.Next(ref skipped);
+        var planned = call.Planner.Next(ref skipped);
         if (skipped is not null)
         {
             foreach (var skip in skipped)
             {
                 call.Add(skip);
-                _logger.Skipped(skip.Backend, skip.SkipReason!);
+                if (skip.Outcome == FallbackAttemptOutcome.Deferred)
+                {
+                    _logger.Deferred(skip.Backend, skip.SkipReason!);
+                }
+                else
+                {
+                    _logger.Skipped(skip.Backend, skip.SkipReason!);
+                }
             }
         }
 
         if (call.PendingFailure is { } pending)
         {
-            _logger.Failed(pending.Backend, pending.Error, backend is null ? "no backend left" : $"trying {backend.Name}");
+            _logger.Failed(pending.Backend, pending.Error, planned is not { } next ? "no backend left" : $"trying {next.Backend.Name}");
             call.PendingFailure = null;
         }
 
-        return backend is null ? null
-            : BackendAttempt.Start(backend, call.Messages, call.Options, streaming, raced,
-                _options.ForwardModelId && call.Route.ChosenBy != FallbackRouteDecision.ByCaller, call.Route.ModelFor(backend.Name),
+        return planned is not { } chosen ? null
+            : BackendAttempt.Start(chosen, call.Messages, call.Options, streaming, raced,
+                _options.ForwardModelId && call.Route.ChosenBy != FallbackRouteDecision.ByCaller, call.Route.ModelFor(chosen.Backend.Name),
                 _time, _logger, cancellationToken);
     }
 
@@ -269,8 +277,12 @@ public sealed partial class FallbackChatClient : IChatClient
         var error = attempt.Error!;
         if (error is BrokenCircuitException && attempt.Tries == 0)
         {
-            call.Add(attempt.ToRecord(FallbackAttemptOutcome.Skipped, skipReason: "circuit open") with { Duration = TimeSpan.Zero });
-            _logger.Skipped(attempt.Name, "circuit open");
+            // The circuit was open when the attempt reached it (just opened, or another call's half-open trial is in
+            // flight): put the backend off like one the planner found open.
+            List<FallbackAttempt>? deferred = null;
+            call.Planner.Defer(attempt.Backend, "circuit open", ref deferred);
+            call.Add(deferred![0]);
+            _logger.Deferred(attempt.Name, "circuit open");
             return;
         }
 

@@ -67,6 +67,15 @@ public static partial class FallbackErrorClassifier
             || (exception is IOException && exception is not FileNotFoundException);
     }
 
+    /// <summary>Whether <paramref name="exception"/> is a timeout (an attempt, first-token or HTTP timeout), not the caller's cancellation.</summary>
+    public static bool IsTimeout(Exception exception, CancellationToken callerToken)
+    {
+        ArgumentNullException.ThrowIfNull(exception);
+        return exception is TimeoutRejectedException or TimeoutException
+            || (exception is OperationCanceledException && !callerToken.IsCancellationRequested)
+            || exception.InnerException is TimeoutException;
+    }
+
     /// <summary>The wait the server asked for (<c>Retry-After</c>), when it did.</summary>
     public static TimeSpan? RetryAfterOf(Exception exception) => (exception as BackendHttpOperationException)?.RetryAfter;
 

@@ -14,6 +14,13 @@ public enum FallbackAttemptOutcome
 
     /// <summary>The backend was asked, then stopped because another answered first (hedging).</summary>
     Cancelled,
+
+    /// <summary>
+    /// The backend was down or its circuit open, so it was put after every other candidate (see
+    /// <see cref="FallbackAttempt.SkipReason"/>); a later attempt of the same backend in the report says what happened
+    /// when it was tried. With no such later attempt, another backend answered first.
+    /// </summary>
+    Deferred,
 }
 
 /// <summary>One backend's part in a model call.</summary>
@@ -34,7 +41,7 @@ public sealed record FallbackAttempt
     /// <summary>Why it failed, one line (e.g. <c>503 model loading</c>, <c>connection refused</c>).</summary>
     public string? Error { get; init; }
 
-    /// <summary>Why it was skipped (e.g. <c>circuit open</c>, <c>down: connection refused</c>, <c>no tool support</c>).</summary>
+    /// <summary>Why it was skipped or deferred (e.g. <c>circuit open</c>, <c>down: connection refused</c>, <c>no tool support</c>).</summary>
     public string? SkipReason { get; init; }
 
     /// <summary>How many requests were sent to the backend (more than one when transient failures were retried).</summary>
@@ -46,6 +53,7 @@ public sealed record FallbackAttempt
         FallbackAttemptOutcome.Succeeded => $"{Backend}: answered",
         FallbackAttemptOutcome.Skipped => $"{Backend}: skipped ({SkipReason})",
         FallbackAttemptOutcome.Cancelled => $"{Backend}: cancelled ({Error})",
+        FallbackAttemptOutcome.Deferred => $"{Backend}: deferred ({SkipReason})",
         _ => $"{Backend}: {Error}",
     };
 }

@@ -166,7 +166,7 @@ internal sealed partial class ChatCompletionsEndpoint(IChatClient chat, Fallback
                 await OpenAIError.WriteAsync(context, refusal);
                 break;
             case FallbackExhaustedException exhausted:
-                var status = exhausted.Report.Attempts.All(a => a.Outcome == FallbackAttemptOutcome.Skipped)
+                var status = exhausted.Report.Attempts.All(a => a.Outcome is FallbackAttemptOutcome.Skipped or FallbackAttemptOutcome.Deferred)
                     ? StatusCodes.Status503ServiceUnavailable
                     : StatusCodes.Status502BadGateway;
                 logger.NoBackendAnswered(path, status, e.Message);

@@ -1,12 +1,20 @@
 using AgentHost.Backends;
 using Microsoft.Extensions.AI;
+using Polly.CircuitBreaker;
 
 namespace AgentHost.Fallback.Core;
 
+/// <summary>One backend the planner chose to try; <see cref="IsBreakerTrial"/>: a deferred backend whose circuit is
+/// open, tried once past its breaker (no retries).</summary>
+internal readonly record struct PlannedAttempt(FallbackBackend Backend, bool IsBreakerTrial);
+
 /// <summary>
-/// Walks the fallback order for one model call and decides, entry by entry, whether to try a backend or skip it (and
-/// why): disabled, already tried, cannot serve tools, request too large for its context window, optional entry not
-/// healthy now, down. When every backend is down, required entries are tried anyway.
+/// Walks the fallback order for one model call and decides, entry by entry, whether to try a backend, skip it (and
+/// why: disabled, already tried, cannot serve tools, request too large for its context window, optional entry not
+/// healthy now) or defer it. A plain entry that is down or whose circuit is open is deferred (DESIGN §2): it gets no
+/// request while other candidates remain; once they are used up (or before the first last-resort backend, such as
+/// Embedded) the deferred entries are tried in order, an open-circuit one as a single trial past its breaker, and not
+/// at all when its circuit opened on a timeout.
 /// </summary>
 internal sealed class AttemptPlanner
 {
@@ -16,8 +24,9 @@ internal sealed class AttemptPlanner
     private readonly int _estimatedTokens;
     private ulong _considered;             // bit i: the backend first named at entry i was considered (orders of up to 64 entries)
     private bool[]? _consideredLong;       // the same for longer orders
-    private int _allDown = -1;             // -1: not computed yet (only a down backend needs it)
     private int _position;
+    private List<FallbackBackend>? _deferred;
+    private int _nextDeferred;
     private (string Backend, int? Window)? _contextTooLong;
 
     public AttemptPlanner(RoutePlan plan, BackendHealthMonitor health, IReadOnlyList<ChatMessage> messages, ChatOptions? options)
@@ -28,40 +37,66 @@ internal sealed class AttemptPlanner
         _estimatedTokens = EstimateTokens(messages, options);
     }
 
-    /// <summary>Whether some entry is still to be considered.</summary>
-    public bool HasMore => _position < _plan.Entries.Count;
+    /// <summary>Whether some entry (or deferred backend) is still to be considered.</summary>
+    public bool HasMore => _position < _plan.Entries.Count || _nextDeferred < (_deferred?.Count ?? 0);
 
-    /// <summary>The next backend to try, recording the skipped ones in <paramref name="skipped"/>; <see langword="null"/> when the order is used up.</summary>
-    public FallbackBackend? Next(ref List<FallbackAttempt>? skipped)
+    /// <summary>
+    /// The next backend to try, recording the skipped and deferred ones in <paramref name="skipped"/>;
+    /// <see langword="null"/> when the order and the deferred backends are used up.
+    /// </summary>
+    public PlannedAttempt? Next(ref List<FallbackAttempt>? skipped)
     {
         while (_position < _plan.Entries.Count)
         {
-            var index = _position++;
+            var index = _position;
             var entry = _plan.Entries[index];
             var backend = _plan.Backends[index];
             var first = _plan.FirstIndex[index];
             if (IsConsidered(first))
             {
+                _position++;
                 continue;
             }
 
-            var (reason, onlyThisEntry) = SkipReason(entry, backend);
+            // The servers put off come before a last resort: a small in-process model answers only when they cannot.
+            if (backend.Descriptor.IsLastResort && NextDeferred(ref skipped) is { } putOff)
+            {
+                return putOff;
+            }
+
+            _position++;
+            var (reason, onlyThisEntry, defer) = Decide(entry, backend);
             if (!onlyThisEntry)
             {
                 MarkConsidered(first);
             }
 
-            if (reason is null)
+            if (defer)
             {
-                return backend;
+                Defer(backend, reason!, ref skipped);
+                continue;
             }
 
-            (skipped ??= []).Add(new FallbackAttempt { Backend = backend.Name, Outcome = FallbackAttemptOutcome.Skipped, SkipReason = reason });
+            if (reason is null)
+            {
+                return new PlannedAttempt(backend, false);
+            }
+
+            (skipped ??= []).Add(Skip(backend, reason));
         }
 
-        return null;
+        return NextDeferred(ref skipped);
     }
 
+    /// <summary>
+    /// Puts <paramref name="backend"/> off until every other candidate has been tried (its circuit turned out to be
+    /// open when the attempt reached the breaker: another call's half-open trial is in flight, or it has just opened).
+    /// </summary>
+    public void Defer(FallbackBackend backend, string reason, ref List<FallbackAttempt>? recorded)
+    {
+        (_deferred ??= []).Add(backend);
+        (recorded ??= []).Add(new FallbackAttempt { Backend = backend.Name, Outcome = FallbackAttemptOutcome.Deferred, SkipReason = reason });
+    }
     /// <summary>Records that <paramref name="backend"/> said the request is too long: from now on only larger declared context windows qualify.</summary>
     public void ContextTooLong(FallbackBackend backend) =>
         _contextTooLong = (backend.Name, SafeOptions(backend)?.Capabilities.ContextWindow);
@@ -89,54 +124,94 @@ internal sealed class AttemptPlanner
         return (int)Math.Min(int.MaxValue, chars / 4);
     }
 
-    /// <summary>Why the entry is skipped (null: try it), and whether the reason concerns this entry only (an optional entry not healthy now).</summary>
-    private (string? Reason, bool OnlyThisEntry) SkipReason(FallbackOrderEntry entry, FallbackBackend backend)
+    /// <summary>
+    /// Why the entry is skipped (null: try it), whether the reason concerns this entry only (an optional entry not
+    /// healthy now), and whether the backend is deferred rather than skipped (a plain entry, down or circuit open).
+    /// </summary>
+    private (string? Reason, bool OnlyThisEntry, bool Defer) Decide(FallbackOrderEntry entry, FallbackBackend backend)
+    {
+        if (CannotServe(backend) is { } reason)
+        {
+            return (reason, false, false);
+        }
+
+        var health = _health.Get(backend.Name);
+        if (entry.OnlyIfHealthy)
+        {
+            // "Name?" is used only when healthy and never waited for: a later plain entry of the same backend decides the rest.
+            return !health.IsUp ? ($"used only when healthy; {health.Describe()}", true, false)
+                : backend.Breaker.IsOpen ? ("used only when healthy; circuit open", true, false)
+                : (null, false, false);
+        }
+
+        if (health.State == BackendHealthState.Down)
+        {
+            return (health.Describe(), false, true);
+        }
+
+        return backend.Breaker.IsOpen ? ("circuit open", false, true) : (null, false, false);
+    }
+
+    /// <summary>Why the backend cannot serve this request at all, whatever its health (null: it can).</summary>
+    private string? CannotServe(FallbackBackend backend)
     {
         var options = SafeOptions(backend);
         if (options is null)
         {
-            return ("options could not be read", false);
+            return "options could not be read";
         }
 
         if (!options.Enabled)
         {
-            return ("disabled", false);
+            return "disabled";
         }
 
         var capabilities = options.Capabilities;
         if (_needsTools && !capabilities.SupportsTools)
         {
-            return ("no tool support", false);
+            return "no tool support";
         }
 
         if (capabilities.ContextWindow is { } window && _estimatedTokens > window)
         {
-            return ($"request of ~{_estimatedTokens} tokens exceeds its context window of {window}", false);
+            return $"request of ~{_estimatedTokens} tokens exceeds its context window of {window}";
         }
 
         if (_contextTooLong is { } tooLong && !(capabilities.ContextWindow > (tooLong.Window ?? 0)))
         {
-            return ($"context window not larger than {tooLong.Backend}'s", false);
+            return $"context window not larger than {tooLong.Backend}'s";
         }
 
-        var health = _health.Get(backend.Name);
-        if (entry.OnlyIfHealthy && !health.IsUp)
-        {
-            return ($"used only when healthy; {health.Describe()}", true);
-        }
-
-        if (health.State == BackendHealthState.Down && !AllDown())
-        {
-            return (health.Describe(), false);
-        }
-
-        if (backend.Breaker.IsOpen)
-        {
-            return ("circuit open", false);
-        }
-
-        return (null, false);
+        return null;
     }
+
+    /// <summary>The next deferred backend still worth a try: an open circuit gets one trial unless it opened on a timeout.</summary>
+    private PlannedAttempt? NextDeferred(ref List<FallbackAttempt>? skipped)
+    {
+        while (_deferred is not null && _nextDeferred < _deferred.Count)
+        {
+            var backend = _deferred[_nextDeferred++];
+            if (CannotServe(backend) is { } reason)
+            {
+                (skipped ??= []).Add(Skip(backend, reason));
+                continue;
+            }
+
+            var open = backend.Breaker.IsOpen || backend.Breaker.Provider.CircuitState is CircuitState.Open or CircuitState.HalfOpen;
+            if (open && backend.Breaker.OpenedOnTimeout)
+            {
+                (skipped ??= []).Add(Skip(backend, "circuit open after a timeout; not tried"));
+                continue;
+            }
+
+            return new PlannedAttempt(backend, open);
+        }
+
+        return null;
+    }
+
+    private static FallbackAttempt Skip(FallbackBackend backend, string reason) =>
+        new() { Backend = backend.Name, Outcome = FallbackAttemptOutcome.Skipped, SkipReason = reason };
 
     private bool IsConsidered(int first) =>
         _consideredLong is { } long_ ? long_[first] : first < 64 && (_considered & (1UL << first)) != 0;
@@ -152,39 +227,6 @@ internal sealed class AttemptPlanner
             (_consideredLong ??= new bool[_plan.Entries.Count])[first] = true;
         }
     }
-
-    /// <summary>
-    /// Whether every enabled server in the order is down (then required entries are tried anyway). Computed when the
-    /// first down backend is met, not per call. A last resort (e.g. Embedded) being up does not stop the servers being tried first.
-    /// </summary>
-    private bool AllDown()
-    {
-        if (_allDown < 0)
-        {
-            var enabled = 0;
-            var down = 0;
-            for (var i = 0; i < _plan.Backends.Length; i++)
-            {
-                var backend = _plan.Backends[i];
-                if (_plan.FirstIndex[i] != i || !IsEnabled(backend) || backend.Descriptor.IsLastResort)
-                {
-                    continue;
-                }
-
-                enabled++;
-                if (_health.Get(backend.Name).State == BackendHealthState.Down)
-                {
-                    down++;
-                }
-            }
-
-            _allDown = enabled > 0 && down == enabled ? 1 : 0;
-        }
-
-        return _allDown == 1;
-    }
-
-    private static bool IsEnabled(FallbackBackend backend) => SafeOptions(backend)?.Enabled == true;
 
     private static BackendOptions? SafeOptions(FallbackBackend backend)
     {

@@ -35,6 +35,7 @@ internal sealed class BackendAttempt : IAsyncDisposable
     private long _ended;
     private int _tries;
     private volatile bool _isCommitted;
+    private bool _isBreakerTrial;
     private Task _run = Task.CompletedTask;
 
     private BackendAttempt(FallbackBackend backend, IReadOnlyList<ChatMessage> messages, ChatOptions? options, bool streaming, bool raced, bool forwardModelId,
@@ -99,10 +100,14 @@ internal sealed class BackendAttempt : IAsyncDisposable
 
     // model: the model the route asks this backend for; null = its configured one (or the caller's, when forwarded).
     // raced: hedging is on, so the attempt starts on the thread pool beside the hedge timer; otherwise it runs inline.
-    public static BackendAttempt Start(FallbackBackend backend, IReadOnlyList<ChatMessage> messages, ChatOptions? options, bool streaming, bool raced,
+    // planned.IsBreakerTrial: a deferred backend whose circuit is open, tried once past the breaker (a success closes it).
+    public static BackendAttempt Start(PlannedAttempt planned, IReadOnlyList<ChatMessage> messages, ChatOptions? options, bool streaming, bool raced,
         bool forwardModelId, string? model, TimeProvider time, ILogger logger, CancellationToken callerToken)
     {
-        var attempt = new BackendAttempt(backend, messages, options, streaming, raced, forwardModelId, model, time, logger, callerToken);
+        var attempt = new BackendAttempt(planned.Backend, messages, options, streaming, raced, forwardModelId, model, time, logger, callerToken)
+        {
+            _isBreakerTrial = planned.IsBreakerTrial,
+        };
         // A stream still starts on the thread pool (as before): run inline, a hanging stream's first-token timeout was
         // seen to fire late enough that the attempt timeout won (EmulatorFailoverTests, Hang, streaming; not understood yet).
         attempt._run = attempt.RunAsync(offThread: raced || streaming);
@@ -159,7 +164,12 @@ internal sealed class BackendAttempt : IAsyncDisposable
         try
         {
             // Failures travel as outcomes: the backend's exception is caught once, here, and never rethrown through Polly.
-            outcome = await _backend.Pipeline.ExecuteOutcomeAsync(static (ctx, self) => self.TryOnceAsync(ctx.CancellationToken), context, this).ConfigureAwait(false);
+            var pipeline = _isBreakerTrial ? _backend.TrialPipeline : _backend.Pipeline;
+            outcome = await pipeline.ExecuteOutcomeAsync(static (ctx, self) => self.TryOnceAsync(ctx.CancellationToken), context, this).ConfigureAwait(false);
+            if (_isBreakerTrial && outcome.Exception is null)
+            {
+                await _backend.Breaker.TrialSucceededAsync().ConfigureAwait(false);
+            }
         }
         catch (Exception ex)
         {

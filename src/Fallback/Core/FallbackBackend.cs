@@ -17,8 +17,9 @@ internal sealed class FallbackBackend
     private int _version;
 
     public FallbackBackend(IServiceProvider services, BackendDescriptor descriptor, BackendResilienceSettings resilience, ResiliencePipeline pipeline,
-        BackendBreakerState breaker)
+        ResiliencePipeline trialPipeline, BackendBreakerState breaker)
     {
+        TrialPipeline = trialPipeline;
         Breaker = breaker;
         _services = services;
         Descriptor = descriptor;
@@ -33,6 +34,9 @@ internal sealed class FallbackBackend
     public BackendResilienceSettings Resilience { get; }
 
     public ResiliencePipeline Pipeline { get; }
+
+    /// <summary>The pipeline of a deferred trial while the circuit is open: one request, no retry, no breaker.</summary>
+    public ResiliencePipeline TrialPipeline { get; }
 
     /// <summary>The circuit's state as the planner reads it (an open circuit is skipped without entering <see cref="Pipeline"/>).</summary>
     public BackendBreakerState Breaker { get; }

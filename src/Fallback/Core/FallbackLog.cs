@@ -32,6 +32,9 @@ internal static partial class FallbackLog
     [LoggerMessage(9, LogLevel.Information, "[{Backend}] no first token after {Delay}: hedging with {Next}")]
     public static partial void Hedging(this ILogger logger, string backend, string delay, string next);
 
+    [LoggerMessage(11, LogLevel.Information, "[{Backend}] deferred: {Reason}; tried once the others have failed")]
+    public static partial void Deferred(this ILogger logger, string backend, string reason);
+
     [LoggerMessage(10, LogLevel.Information, "[{Backend}] health {State}{Reason}")]
     public static partial void HealthChanged(this ILogger logger, string backend, string state, string reason);
 }

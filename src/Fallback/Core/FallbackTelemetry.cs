@@ -13,7 +13,7 @@ internal static class FallbackTelemetry
     private static readonly Meter Meter = new(Name);
 
     private static readonly Counter<long> Requests = Meter.CreateCounter<long>(
-        "agenthost.fallback.requests", "{attempt}", "Backend attempts by backend and outcome (succeeded, failed, skipped, cancelled).");
+        "agenthost.fallback.requests", "{attempt}", "Backend attempts by backend and outcome (succeeded, failed, skipped, cancelled, deferred).");
 
     private static readonly Counter<long> Failovers = Meter.CreateCounter<long>(
         "agenthost.fallback.failovers", "{failover}", "Times a failed backend handed the call on to the next one.");
@@ -40,7 +40,7 @@ internal static class FallbackTelemetry
         var backend = new KeyValuePair<string, object?>("backend", attempt.Backend);
         var outcome = new KeyValuePair<string, object?>("outcome", OutcomeName(attempt.Outcome));
         Requests.Add(1, backend, outcome);
-        if (attempt.Outcome != FallbackAttemptOutcome.Skipped)
+        if (attempt.Outcome is not (FallbackAttemptOutcome.Skipped or FallbackAttemptOutcome.Deferred))
         {
             Duration.Record(attempt.Duration.TotalSeconds, backend, outcome);
         }
@@ -57,6 +57,7 @@ internal static class FallbackTelemetry
         FallbackAttemptOutcome.Failed => "failed",
         FallbackAttemptOutcome.Skipped => "skipped",
         FallbackAttemptOutcome.Cancelled => "cancelled",
+        FallbackAttemptOutcome.Deferred => "deferred",
         _ => outcome.ToString().ToLowerInvariant(),
     };
 

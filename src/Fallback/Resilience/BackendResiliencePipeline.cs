@@ -46,9 +46,10 @@ internal static class BackendResiliencePipeline
             BreakDuration = settings.BreakerBreakDuration,
             ShouldHandle = args => ValueTask.FromResult(args.Outcome.Exception is { } e && IsBackendFailure(args.Context, e)),
             StateProvider = breaker.Provider,
+            ManualControl = breaker.Control,
             OnOpened = args =>
             {
-                breaker.Opened(args.BreakDuration);
+                breaker.Opened(args.BreakDuration, args.Outcome.Exception is { } e && FallbackErrorClassifier.IsTimeout(e, args.Context.CancellationToken));
                 logger.CircuitOpened(backend, FallbackErrorClassifier.Format(args.BreakDuration));
                 FallbackTelemetry.CircuitOpened(backend);
                 return default;
@@ -66,6 +67,21 @@ internal static class BackendResiliencePipeline
             },
         });
 
+        if (settings.AttemptTimeout is { } timeout)
+        {
+            builder.AddTimeout(new TimeoutStrategyOptions { Timeout = timeout });
+        }
+
+        return builder.Build();
+    }
+
+    /// <summary>
+    /// The pipeline of a deferred trial of a backend whose circuit is open: one request, no retry, not through the
+    /// breaker (which would reject it), within the same attempt timeout.
+    /// </summary>
+    public static ResiliencePipeline CreateTrial(string backend, BackendResilienceSettings settings, TimeProvider timeProvider)
+    {
+        var builder = new ResiliencePipelineBuilder { Name = $"AgentHost.Fallback.{backend}.Trial", TimeProvider = timeProvider };
         if (settings.AttemptTimeout is { } timeout)
         {
             builder.AddTimeout(new TimeoutStrategyOptions { Timeout = timeout });

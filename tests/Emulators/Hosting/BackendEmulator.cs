@@ -83,7 +83,7 @@ public abstract class BackendEmulator : IAsyncDisposable
     {
         var n = Interlocked.Increment(ref _generationRequests);
         var s = Faults.Current;
-        return new RequestFaults(s, n > s.PassRequests, n);
+        return new RequestFaults(s, n > s.PassRequests && (s.ActiveWhen?.Invoke() ?? true), n);
     }
 
     /// <summary>Honours <see cref="RequestFaults.Hang"/> and <see cref="RequestFaults.FirstByteDelay"/>. False when the request was given up.</summary>

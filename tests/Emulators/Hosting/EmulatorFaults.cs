@@ -36,6 +36,12 @@ public sealed class EmulatorFaults
     /// <summary>Serve this many generation requests normally before the faults above apply (0: fault from the first).</summary>
     public int PassRequests { get => _s.PassRequests; set => Update(s => s with { PassRequests = value }); }
 
+    /// <summary>
+    /// Apply the generation faults above only while this returns <see langword="true"/> (asked once per request, as it
+    /// arrives), e.g. a backend failing in odd seconds only. Null: always.
+    /// </summary>
+    public Func<bool>? ActiveWhen { get => _s.ActiveWhen; set => Update(s => s with { ActiveWhen = value }); }
+
     /// <summary>Override the status string the health route reports (e.g. MLX <c>degraded</c>, <c>critical</c>).</summary>
     public string? HealthStatus { get => _s.HealthStatus; set => Update(s => s with { HealthStatus = value }); }
 
@@ -72,6 +78,7 @@ public sealed class EmulatorFaults
         public bool MalformedBody { get; init; }
         public bool Hang { get; init; }
         public int PassRequests { get; init; }
+        public Func<bool>? ActiveWhen { get; init; }
         public string? HealthStatus { get; init; }
         public int? HealthStatusCode { get; init; }
         public bool HealthHang { get; init; }

@@ -70,7 +70,7 @@ public sealed class BackendHealthTests
     }
 
     [Fact]
-    public async Task A_down_backend_gets_no_request_and_its_attempt_says_why()
+    public async Task A_down_backend_is_deferred_and_gets_no_request_while_another_answers()
     {
         var a = new FakeChatClient("A").Answers("from A");
         var b = new FakeChatClient("B").Answers("from B");
@@ -81,7 +81,7 @@ public sealed class BackendHealthTests
 
         Assert.Equal("from B", response.Text);
         Assert.Equal(0, a.Calls);
-        Assert.Equal("A: skipped (down: connection refused)", response.GetFallbackReport()!.Attempts[0].ToString());
+        Assert.Equal("A: deferred (down: connection refused)", response.GetFallbackReport()!.Attempts[0].ToString());
     }
 
     [Fact]

@@ -14,7 +14,7 @@ public sealed class BackendResilienceTests
         new("A", code, error, null, retryAfter);
 
     [Fact]
-    public async Task The_breaker_opens_after_failures_skips_the_backend_at_no_cost_and_recovers_half_open()
+    public async Task The_breaker_opens_after_failures_defers_the_backend_at_no_cost_and_recovers_half_open()
     {
         var time = new FakeTimeProvider();
         var a = new FakeChatClient("A").Throws(Status(HttpStatusCode.ServiceUnavailable, "overloaded")).Throws(Status(HttpStatusCode.ServiceUnavailable, "overloaded")).Answers("A is back");
@@ -34,7 +34,7 @@ public sealed class BackendResilienceTests
         var closed = await h.Client.GetResponseAsync(Hello);
 
         var skipped = whileOpen.GetFallbackReport()!.Attempts[0];
-        Assert.Equal(("A", FallbackAttemptOutcome.Skipped, "circuit open", TimeSpan.Zero, 0), (skipped.Backend, skipped.Outcome, skipped.SkipReason, skipped.Duration, skipped.Tries));
+        Assert.Equal(("A", FallbackAttemptOutcome.Deferred, "circuit open", TimeSpan.Zero, 0), (skipped.Backend, skipped.Outcome, skipped.SkipReason, skipped.Duration, skipped.Tries));
         Assert.Equal("from B", whileOpen.Text);
         Assert.Equal("A is back", halfOpen.Text);
         Assert.Equal("A is back", closed.Text);

@@ -39,7 +39,7 @@ public sealed class ChainHarness : IAsyncDisposable
 
     public Dictionary<string, FakeHealthCheck> Health { get; } = new(StringComparer.OrdinalIgnoreCase);
 
-    public ChainHarness Backend(string name, IChatClient client, Action<TestBackendOptions>? configure = null)
+    public ChainHarness Backend(string name, IChatClient client, Action<TestBackendOptions>? configure = null, bool lastResort = false)
     {
         var options = new TestBackendOptions { Endpoint = $"http://{name.ToLowerInvariant()}.test", Model = name.ToLowerInvariant() + "-configured" };
         options.Capabilities.SupportsTools = true;
@@ -47,7 +47,7 @@ public sealed class ChainHarness : IAsyncDisposable
         Options[name] = options;
         var health = new FakeHealthCheck();
         Health[name] = health;
-        _services.AddSingleton(new BackendDescriptor(name, name + " Server", _ => options));
+        _services.AddSingleton(new BackendDescriptor(name, name + " Server", _ => options) { IsLastResort = lastResort });
         _services.AddKeyedSingleton(name, client);
         _services.AddKeyedSingleton<IHealthCheck>(name, health);
         return this;

@@ -1,0 +1,65 @@
+using AgentHost.Emulators.Hosting;
+using Microsoft.Extensions.AI;
+
+namespace AgentHost.Fallback.Tests.Integration;
+
+/// <summary>
+/// Issue 12 item 1: two backends failing in alternate seconds (one of them answers at every moment), with breakers
+/// that surely open, must not turn into an outage: an open circuit is deferred and trialled, not dropped.
+/// </summary>
+public sealed class FlappingBackendsTests
+{
+    private const int Requests = 1000;
+
+    [Fact]
+    public async Task Two_backends_failing_in_alternate_seconds_answer_at_least_97_percent_of_a_thousand_concurrent_requests()
+    {
+        await using var chain = await EmulatorChain.StartAsync(order: ["Mlx", "Ollama"], configure: o =>
+        {
+            o.Resilience.BreakerFailureRatio = 0.3;
+            o.Resilience.BreakerMinimumThroughput = 2;
+        });
+        Fail(chain.Mlx.Faults, "Generation failed", () => DateTime.UtcNow.Second % 2 == 1);
+        Fail(chain.Ollama.Faults, "model runner has unexpectedly stopped", () => DateTime.UtcNow.Second % 2 == 0);
+        var client = chain.Chain;
+
+        // All in flight together, started 4 ms apart so that they span at least four second boundaries.
+        var calls = Enumerable.Range(0, Requests).Select(async i =>
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(4 * i));
+            try
+            {
+                var response = await client.GetResponseAsync([new ChatMessage(ChatRole.User, $"question {i}")]);
+                return (Text: response.Text, Report: response.GetFallbackReport()!, Error: (Exception?)null);
+            }
+            catch (Exception e)
+            {
+                return (Text: (string?)null, Report: e.GetFallbackReport(), Error: e);
+            }
+        }).ToList();
+        var results = await Task.WhenAll(calls);
+
+        var answered = results.Where(r => r.Error is null).ToList();
+        Assert.All(answered, r => Assert.False(string.IsNullOrWhiteSpace(r.Text)));
+        Assert.All(results.Where(r => r.Error is not null), r =>
+        {
+            // The rest were unlucky at every turn: each a typed error naming both backends, never something else.
+            var exhausted = Assert.IsType<FallbackExhaustedException>(r.Error);
+            Assert.Contains("Mlx", exhausted.Message, StringComparison.Ordinal);
+            Assert.Contains("Ollama", exhausted.Message, StringComparison.Ordinal);
+        });
+        Assert.True(answered.Count >= Requests * 97 / 100,
+            $"{answered.Count} of {Requests} answered; first failure: {results.FirstOrDefault(r => r.Error is not null).Error?.Message}");
+        // The breakers did open (the scenario is the one that used to be an outage) and the open backends were still tried.
+        var trialled = answered.Count(r => r.Report.Attempts.Any(a => a.Outcome == FallbackAttemptOutcome.Deferred && a.SkipReason == "circuit open")
+            && r.Report.Attempts[^1].Outcome == FallbackAttemptOutcome.Succeeded);
+        Assert.True(trialled > 0, "no answer came from a deferred open circuit: the breakers never opened");
+    }
+
+    private static void Fail(EmulatorFaults faults, string error, Func<bool> when)
+    {
+        faults.StatusCode = 500;
+        faults.ErrorMessage = error;
+        faults.ActiveWhen = when;
+    }
+}

@@ -15,6 +15,12 @@ public sealed class BackendCapabilities
     /// <summary>The context window in tokens, when known; <see langword="null"/> means unknown.</summary>
     public int? ContextWindow { get; set; }
 
+    /// <summary>
+    /// The longest silence a healthy stream of this backend can have between two updates (progress updates count), when
+    /// it is longer than usual; the chain's stream idle timeout defaults to it. <see langword="null"/>: the chain's default.
+    /// </summary>
+    public TimeSpan? LongestStreamGap { get; set; }
+
     /// <summary>Copies these capabilities.</summary>
     public BackendCapabilities Clone() => (BackendCapabilities)MemberwiseClone();
 }

@@ -87,6 +87,17 @@ public sealed class BackendResilienceOptions
     /// </summary>
     public TimeSpan? FirstTokenTimeout { get; set; }
 
+    /// <summary>
+    /// Streaming only: the longest silence between two updates once a stream has produced something. Past it the
+    /// stream ends with <see cref="FallbackStreamInterruptedException"/> naming the backend (or fails over when nothing
+    /// was committed yet). Unset: the backend's declared <c>Capabilities.LongestStreamGap</c> (Victoria: 11 min), else
+    /// <see cref="DefaultStreamIdleTimeout"/>. <see cref="TimeSpan.Zero"/>: off.
+    /// </summary>
+    public TimeSpan? StreamIdleTimeout { get; set; }
+
+    /// <summary>The stream idle timeout of a backend that declares no longer gap: 2 minutes (a healthy token stream pauses for seconds at most; MLX's chunks follow its whole generation back to back).</summary>
+    public static TimeSpan DefaultStreamIdleTimeout { get; } = TimeSpan.FromMinutes(2);
+
     /// <summary>How often a transient failure (429, 502, 503, 504, dropped connection) is retried on the same backend before moving on.</summary>
     public int? MaxRetryAttempts { get; set; }
 

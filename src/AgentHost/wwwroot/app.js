@@ -48,7 +48,7 @@
   function describeReport(report) {
     if (!report || !Array.isArray(report.attempts)) return "";
     return report.attempts.map((a) => a.outcome === "succeeded" ? `${a.backend}: answered`
-      : a.outcome === "skipped" ? `${a.backend}: skipped (${a.skip_reason ?? "?"})`
+      : a.outcome === "skipped" || a.outcome === "deferred" ? `${a.backend}: ${a.outcome} (${a.skip_reason ?? "?"})`
       : `${a.backend}: ${a.error ?? a.outcome}`).join("\n");
   }
 

@@ -20,7 +20,8 @@ public sealed class VictoriaOptions : BackendOptions
     public VictoriaOptions()
     {
         Endpoint = DefaultEndpoint;
-        Capabilities = new BackendCapabilities { SupportsTools = false, SupportsTokenStreaming = false, SupportsSystemPrompt = true };
+        // Victoria's steps can be minutes apart (its own LLM calls wait up to 600 s); its /stream progress events reset the clock.
+        Capabilities = new BackendCapabilities { SupportsTools = false, SupportsTokenStreaming = false, SupportsSystemPrompt = true, LongestStreamGap = TimeSpan.FromMinutes(11) };
     }
 
     /// <summary>Sync (default) or async run with polling.</summary>

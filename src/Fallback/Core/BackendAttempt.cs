@@ -271,8 +271,12 @@ internal sealed class BackendAttempt : IAsyncDisposable
     private async Task StreamOnceAsync(CancellationToken cancellationToken)
     {
         var firstTokenTimeout = _backend.Resilience.FirstTokenTimeout;
+        var idleTimeout = StreamIdleTimeout();
         using var firstToken = firstTokenTimeout is { } t ? new CancellationTokenSource(t, _time) : null;
-        using var linked = firstToken is null ? null : CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, firstToken.Token);
+        // Armed at the first update and re-armed at each one: the longest silence between two updates.
+        using var idle = idleTimeout is null ? null : new CancellationTokenSource(Timeout.InfiniteTimeSpan, _time);
+        using var linked = firstToken is null && idle is null ? null
+            : CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, firstToken?.Token ?? default, idle?.Token ?? default);
         var token = linked?.Token ?? cancellationToken;
         List<ChatResponseUpdate>? held = null;
         var writer = _updates!.Writer;
@@ -280,6 +284,7 @@ internal sealed class BackendAttempt : IAsyncDisposable
         {
             await foreach (var update in _backend.Client.GetStreamingResponseAsync(_messages, PrepareOptions(), token).WithCancellation(token).ConfigureAwait(false))
             {
+                idle?.CancelAfter(idleTimeout!.Value);
                 if (!_isCommitted)
                 {
                     if (!HasContent(update.Contents))
@@ -303,6 +308,10 @@ internal sealed class BackendAttempt : IAsyncDisposable
                 writer.TryWrite(update);
             }
         }
+        catch (OperationCanceledException) when (idle is { IsCancellationRequested: true } && !cancellationToken.IsCancellationRequested)
+        {
+            throw new TimeoutException($"the stream stalled: nothing for {FallbackErrorClassifier.Format(idleTimeout!.Value)}");
+        }
         catch (OperationCanceledException) when (firstToken is { IsCancellationRequested: true } && !cancellationToken.IsCancellationRequested && !_isCommitted)
         {
             throw new TimeoutException($"no first token within {FallbackErrorClassifier.Format(firstTokenTimeout!.Value)}");
@@ -312,6 +321,13 @@ internal sealed class BackendAttempt : IAsyncDisposable
         {
             throw new BackendResponseException(Name, BackendResponseProblem.Empty, "the stream ended without an answer");
         }
+    }
+
+    /// <summary>The stream idle timeout in force: the chain's setting, else the backend's declared longest gap, else the default; null when off.</summary>
+    private TimeSpan? StreamIdleTimeout()
+    {
+        var timeout = _backend.Resilience.StreamIdleTimeout ?? _backend.Options.Capabilities.LongestStreamGap ?? BackendResilienceOptions.DefaultStreamIdleTimeout;
+        return timeout > TimeSpan.Zero ? timeout : null;
     }
 
     private void Commit()

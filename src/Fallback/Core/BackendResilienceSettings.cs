@@ -1,9 +1,11 @@
 namespace AgentHost.Fallback.Core;
 
 /// <summary>The resilience settings in force for one backend: its overrides over the defaults over the built-in values.</summary>
+/// <remarks><see cref="StreamIdleTimeout"/>: null = the backend's declared longest stream gap, else the default; zero = off.</remarks>
 internal sealed record BackendResilienceSettings(
     TimeSpan? AttemptTimeout,
     TimeSpan? FirstTokenTimeout,
+    TimeSpan? StreamIdleTimeout,
     int MaxRetryAttempts,
     TimeSpan RetryDelay,
     TimeSpan MaxRetryAfterWait,
@@ -21,6 +23,7 @@ internal sealed record BackendResilienceSettings(
         return new BackendResilienceSettings(
             Off(Pick(o => o.AttemptTimeout)),
             Off(Pick(o => o.FirstTokenTimeout)),
+            overrides?.StreamIdleTimeout ?? defaults.StreamIdleTimeout,
             Math.Max(0, Pick(o => o.MaxRetryAttempts)),
             Pick(o => o.RetryDelay),
             Pick(o => o.MaxRetryAfterWait),

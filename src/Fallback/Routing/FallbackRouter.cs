@@ -15,6 +15,8 @@ namespace AgentHost.Fallback;
 /// precedence: the caller's explicit choice (<see cref="RouteKey"/> in <see cref="ChatOptions.AdditionalProperties"/>:
 /// a route or a served model, strict; or <see cref="ChatOptions.ModelId"/> naming a route, lenient), then the rules
 /// (<see cref="FallbackRoutingOptions.Rules"/>), then semantic routing for the route, then the <c>default</c> route.
+/// A route the caller names picks the order only: the model rules still choose the models; only a model the caller
+/// names overrides them.
 /// Without routes, rules or semantic routing a decision costs nothing (no allocation).
 /// </summary>
 public sealed partial class FallbackRouter : IDisposable
@@ -35,6 +37,7 @@ public sealed partial class FallbackRouter : IDisposable
     public const string EmbeddingGeneratorKey = "agenthost.routing";
 
     private const int BySemantic = -2;
+    private const int ByCallerRoute = -3;
     private readonly IServiceProvider _services;
     private readonly IReadOnlyList<BackendDescriptor> _descriptors;
     private readonly RouteTable _table;
@@ -121,13 +124,16 @@ public sealed partial class FallbackRouter : IDisposable
 
             if (!string.IsNullOrWhiteSpace(route))
             {
-                return LoggedAsync(ResolveAsync(route, cancellationToken));
+                // A route picks the order, not the model: the model rules still apply. A name that is no route may be a model.
+                return _table.IndexOf(route.Trim()) is var named and >= 0
+                    ? new(Log(CallerRoute(named, messages, options)))
+                    : LoggedAsync(ResolveAsync(route, cancellationToken));
             }
         }
 
         if (options?.ModelId is { Length: > 0 } modelId && _table.IndexOf(modelId) is var routeIndex and >= 0)
         {
-            return new(Log(_callerDecisions[routeIndex]));
+            return new(Log(CallerRoute(routeIndex, messages, options)));
         }
 
         if (_table.Rules.Count == 0 && _semantic is null)
@@ -162,6 +168,28 @@ public sealed partial class FallbackRouter : IDisposable
     /// <inheritdoc />
     public void Dispose() => _semantic?.Dispose();
 
+    /// <summary>The route the caller named, with the models of the first model rule that matches (only a model named by the caller overrides them).</summary>
+    private FallbackRouteDecision CallerRoute(int route, IReadOnlyList<ChatMessage> messages, ChatOptions? options)
+    {
+        var rules = _table.Rules;
+        if (rules.Count == 0)
+        {
+            return _callerDecisions[route];
+        }
+
+        var text = LastUserText(messages);
+        var hasTools = options?.Tools is { Count: > 0 };
+        for (var i = 0; i < rules.Count; i++)
+        {
+            if (rules[i].Models is not null && rules[i].Matches(text, hasTools))
+            {
+                return _decisions.GetOrAdd((route, ByCallerRoute, i), static (key, self) => self.Build(key), this);
+            }
+        }
+
+        return _callerDecisions[route];
+    }
+
     private async ValueTask<FallbackRouteDecision> SemanticAsync(string text, int modelRule, CancellationToken cancellationToken)
     {
         var route = await _semantic!.SelectAsync(text, cancellationToken).ConfigureAwait(false);
@@ -178,7 +206,13 @@ public sealed partial class FallbackRouter : IDisposable
     private FallbackRouteDecision Build((int Route, int RouteBy, int ModelRule) key)
     {
         var rules = _table.Rules;
-        var routeBy = key.RouteBy >= 0 ? rules[key.RouteBy].ChosenBy : key.RouteBy == BySemantic ? FallbackRouteDecision.BySemantic : null;
+        var routeBy = key.RouteBy switch
+        {
+            >= 0 => rules[key.RouteBy].ChosenBy,
+            BySemantic => FallbackRouteDecision.BySemantic,
+            ByCallerRoute => FallbackRouteDecision.ByCaller,
+            _ => null,
+        };
         var modelBy = key.ModelRule >= 0 && key.ModelRule != key.RouteBy ? rules[key.ModelRule].ChosenBy : null;
         var chosenBy = routeBy is not null && modelBy is not null ? $"{routeBy}+{modelBy}" : routeBy ?? modelBy ?? FallbackRouteDecision.ByDefault;
         return new FallbackRouteDecision(_table.Routes[key.Route], chosenBy, key.ModelRule >= 0 ? rules[key.ModelRule].Models : null);

@@ -146,7 +146,7 @@ public sealed class ChatPageTests(BrowserSession session) : IClassFixture<Browse
         await Expect(second.Locator(".text")).ToHaveTextAsync("Ollama: which way?");
         await Expect(second.Locator(".badge")).ToContainTextAsync("Ollama");
         await Expect(second.Locator(".badge")).ToContainTextAsync("route local");
-        await Expect(second.Locator(".badge")).ToHaveAttributeAsync("data-chosen-by", "caller");
+        await Expect(second.Locator(".badge")).ToHaveAttributeAsync("data-chosen-by", "caller+rule:short-model");
         Assert.Equal(1, gateway.Victoria.GenerationRequests);
 
         // A model: only the backend serving it, asked for it.

@@ -77,6 +77,27 @@ public sealed class AskCommandTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Victoria_answers_last_with_its_health_down_when_mlx_and_ollama_fail()
+    {
+        // The seed calls Victoria last without asking its health: a /health that is down while /run works.
+        _victoria.Faults.HealthStatusCode = 503;
+        _mlx.Faults.StatusCode = 500;
+        _mlx.Faults.ErrorMessage = "Generation failed";
+        _ollama.Faults.StatusCode = 500;
+
+        var result = await HostProcess.RunAsync(["ask", "hi", "--json"], Endpoints());
+
+        Assert.True(result.ExitCode == 0, result.StdErr);
+        using var json = JsonDocument.Parse(result.StdOut);
+        Assert.Equal("Victoria", json.RootElement.GetProperty("backend").GetString());
+        Assert.Equal("Victoria: hi", json.RootElement.GetProperty("text").GetString());
+        var attempts = json.RootElement.GetProperty("attempts").EnumerateArray()
+            .Select(a => $"{a.GetProperty("backend").GetString()} {a.GetProperty("outcome").GetString()}").ToList();
+        Assert.Equal(["Victoria skipped", "Mlx failed", "Ollama failed", "Victoria deferred", "Victoria succeeded"], attempts);
+        Assert.Contains("[Victoria] deferred: down", result.StdErr, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_bad_endpoint_is_one_readable_line_not_a_stack_trace()
     {
         var env = Endpoints();

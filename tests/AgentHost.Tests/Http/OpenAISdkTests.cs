@@ -123,8 +123,8 @@ public sealed class OpenAISdkTests
         Assert.True(headers.TryGetValue("x-agent-backend", out var backend));
         Assert.Equal("Ollama", backend);
         Assert.True(headers.TryGetValue("x-agent-route", out var route));
-        Assert.Equal("local; chosen-by=caller", route);
-        Assert.Equal(("local", "caller"), AgentHost.Http.RouteHeader.Parse(route));
+        Assert.Equal("local; chosen-by=caller+rule:short-model", route);
+        Assert.Equal(("local", "caller+rule:short-model"), AgentHost.Http.RouteHeader.Parse(route));
         Assert.Equal(0, gateway.Victoria.GenerationRequests);
     }
 

@@ -33,11 +33,11 @@ public sealed class RouteSelectionTests
         var body = await response.Content.ReadAsStringAsync();
         Assert.True(response.StatusCode == HttpStatusCode.OK, body);
         Assert.Equal(backend, Assert.Single(response.Headers.GetValues("x-agent-backend")));
-        Assert.Equal($"{model.ToLowerInvariant()}; chosen-by=caller", Assert.Single(response.Headers.GetValues(RouteHeader.Name)));
+        Assert.Equal($"{model.ToLowerInvariant()}; chosen-by=caller+rule:short-model", Assert.Single(response.Headers.GetValues(RouteHeader.Name)));
         using var json = JsonDocument.Parse(body);
         Assert.Equal(text, json.RootElement.GetProperty("choices")[0].GetProperty("message").GetProperty("content").GetString());
         var report = json.RootElement.GetProperty("agent_host");
-        Assert.Equal((model.ToLowerInvariant(), "caller"), (report.GetProperty("route").GetString(), report.GetProperty("chosen_by").GetString()));
+        Assert.Equal((model.ToLowerInvariant(), "caller+rule:short-model"), (report.GetProperty("route").GetString(), report.GetProperty("chosen_by").GetString()));
         Assert.Equal(tried, Tried(report));
     }
 
@@ -53,7 +53,7 @@ public sealed class RouteSelectionTests
 
         Assert.Equal(HttpStatusCode.BadGateway, response.StatusCode);
         Assert.Equal("application/json", response.Content.Headers.ContentType?.MediaType);
-        Assert.Equal("local; chosen-by=caller", Assert.Single(response.Headers.GetValues(RouteHeader.Name)));
+        Assert.Equal("local; chosen-by=caller+rule:short-model", Assert.Single(response.Headers.GetValues(RouteHeader.Name)));
         using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
         var message = json.RootElement.GetProperty("error").GetProperty("message").GetString()!;
         Assert.Contains("Mlx", message);
@@ -86,7 +86,7 @@ public sealed class RouteSelectionTests
     }
 
     [Fact]
-    public async Task The_caller_s_route_beats_a_matching_rule_for_the_route_and_the_models()
+    public async Task The_caller_s_route_beats_a_matching_route_rule_and_leaves_the_model_rules_in_force()
     {
         // The shipped fast-path rule (switched on) sends short messages to 'ask'; the short-model rule asks MLX for phi3:mini-4k.
         await using var gateway = await StartAsync(new Dictionary<string, string> { ["AgentHost:Routing:Rules:0:Enabled"] = "true" });
@@ -97,8 +97,9 @@ public sealed class RouteSelectionTests
 
         using var byCaller = await gateway.PostChatAsync(Body("hi", "local"));
         Assert.Equal(HttpStatusCode.OK, byCaller.StatusCode);
-        Assert.Equal("local; chosen-by=caller", Assert.Single(byCaller.Headers.GetValues(RouteHeader.Name)));
-        Assert.Contains("\"model\":\"qwen2.5-coder:32b\"", gateway.Mlx.Requests.Last(r => r.Method == "POST").Body);
+        // The caller's route beats the fast path; the model rules stay in force (a route picks the order, not the model).
+        Assert.Equal("local; chosen-by=caller+rule:short-model", Assert.Single(byCaller.Headers.GetValues(RouteHeader.Name)));
+        Assert.Contains("\"model\":\"phi3:mini-4k\"", gateway.Mlx.Requests.Last(r => r.Method == "POST").Body);
     }
 
     [Theory]
@@ -149,13 +150,13 @@ public sealed class RouteSelectionTests
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("text/event-stream", response.Content.Headers.ContentType?.MediaType);
-        Assert.Equal("local; chosen-by=caller", Assert.Single(response.Headers.GetValues(RouteHeader.Name)));
+        Assert.Equal("local; chosen-by=caller+rule:short-model", Assert.Single(response.Headers.GetValues(RouteHeader.Name)));
         var data = TestGateway.SseData(await response.Content.ReadAsStringAsync());
         Assert.Equal("MLX: hi", TestGateway.StreamedText(data));
         var reports = data.Where(d => d != "[DONE]").Select(d => JsonDocument.Parse(d).RootElement)
             .Where(e => e.TryGetProperty("agent_host", out _)).Select(e => e.GetProperty("agent_host")).ToList();
         Assert.Equal(2, reports.Count);
-        Assert.All(reports, r => Assert.Equal(("local", "caller"), (r.GetProperty("route").GetString(), r.GetProperty("chosen_by").GetString())));
+        Assert.All(reports, r => Assert.Equal(("local", "caller+rule:short-model"), (r.GetProperty("route").GetString(), r.GetProperty("chosen_by").GetString())));
     }
 
     [Fact]

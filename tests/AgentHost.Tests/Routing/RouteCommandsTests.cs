@@ -39,7 +39,7 @@ public sealed class RouteCommandsTests : IAsyncLifetime
         Assert.True(result.ExitCode == 0, result.StdErr);
         using var json = JsonDocument.Parse(result.StdOut);
         Assert.StartsWith("MLX: ", json.RootElement.GetProperty("text").GetString());
-        Assert.Equal(("Mlx", "local", "caller"), Answer(json));
+        Assert.Equal(("Mlx", "local", "caller+rule:short-model"), Answer(json));
         var sent = JsonDocument.Parse(_mlx.Requests.Last(r => r.Method == "POST").Body).RootElement;
         Assert.Equal(0.2, sent.GetProperty("temperature").GetDouble(), 3);
         Assert.Equal(400, sent.GetProperty("max_tokens").GetInt32());
@@ -114,7 +114,7 @@ public sealed class RouteCommandsTests : IAsyncLifetime
         using var defaultJson = JsonDocument.Parse(byDefault.StdOut);
         using var localJson = JsonDocument.Parse(local.StdOut);
         Assert.Equal("Victoria", defaultJson.RootElement.GetProperty("backend").GetString());
-        Assert.Equal(("Mlx", "local", "caller"), Answer(localJson));
+        Assert.Equal(("Mlx", "local", "caller+rule:short-model"), Answer(localJson));
         Assert.Equal("MLX: hi", localJson.RootElement.GetProperty("text").GetString());
         Assert.Equal(0.3, JsonDocument.Parse(_mlx.Requests.Last(r => r.Method == "POST").Body).RootElement.GetProperty("temperature").GetDouble(), 3);
         Assert.Equal(1, _victoria.GenerationRequests);
@@ -130,7 +130,7 @@ public sealed class RouteCommandsTests : IAsyncLifetime
 
         Assert.Equal(1, result.ExitCode);
         using var json = JsonDocument.Parse(result.StdOut);
-        Assert.Equal(("local", "caller"), (json.RootElement.GetProperty("route").GetString(), json.RootElement.GetProperty("chosenBy").GetString()));
+        Assert.Equal(("local", "caller+rule:short-model"), (json.RootElement.GetProperty("route").GetString(), json.RootElement.GetProperty("chosenBy").GetString()));
         Assert.Equal(["Mlx", "Ollama"], json.RootElement.GetProperty("attempts").EnumerateArray().Select(a => a.GetProperty("backend").GetString()));
         var line = result.StdErr.Split('\n').Single(l => l.StartsWith("No backend answered: Mlx: ", StringComparison.Ordinal));
         Assert.Contains("; Ollama: ", line);

@@ -44,7 +44,7 @@ public sealed class RoutingCliTests : IAsyncLifetime
         Assert.True(result.ExitCode == 0, result.StdErr);
         using var json = JsonDocument.Parse(result.StdOut);
         Assert.Equal("Ollama: hi", json.RootElement.GetProperty("text").GetString());
-        Assert.Equal(("local", "caller"), (json.RootElement.GetProperty("route").GetString(), json.RootElement.GetProperty("chosenBy").GetString()));
+        Assert.Equal(("local", "caller+rule:short-model"), (json.RootElement.GetProperty("route").GetString(), json.RootElement.GetProperty("chosenBy").GetString()));
         Assert.Equal(0, _victoria.GenerationRequests);
     }
 

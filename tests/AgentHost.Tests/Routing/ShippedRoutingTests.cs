@@ -108,16 +108,17 @@ public sealed class ShippedRoutingTests
     }
 
     [Theory]
-    [InlineData("Write a Python function", "local")]
-    [InlineData("привет", "agent")]
-    public async Task The_caller_wins_over_the_shipped_rules(string message, string route)
+    [InlineData("Write a Python function", "local", "rule:code-model", "qwen2.5-coder:32b")]
+    [InlineData("привет", "agent", "rule:short-model", "phi3:mini-4k")]
+    public async Task The_caller_s_route_wins_over_the_shipped_route_rules_and_the_model_rules_still_choose_the_model(
+        string message, string route, string modelRule, string mlxModel)
     {
         var router = Router(("AgentHost:Routing:Rules:0:Enabled", "true"));
 
         var decision = await DecideAsync(router, message, new ChatOptions().WithFallbackRoute(route));
 
-        Assert.Equal((route, "caller"), (decision.Route.Name, decision.ChosenBy));
-        Assert.Null(decision.ModelFor("Mlx"));
+        Assert.Equal((route, "caller+" + modelRule), (decision.Route.Name, decision.ChosenBy));
+        Assert.Equal(mlxModel, decision.ModelFor("Mlx"));
     }
 
     [Fact]

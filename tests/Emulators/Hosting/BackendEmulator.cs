@@ -163,8 +163,9 @@ public abstract class BackendEmulator : IAsyncDisposable
 
     /// <summary>
     /// Streams <paramref name="chunks"/> (each already framed: a line with its newline, an SSE event, ...) honouring
-    /// <see cref="RequestFaults.ChunkDelay"/> and <see cref="RequestFaults.DropAfterChunks"/> (that many chunks, or all
-    /// of them when there are fewer, then a cut connection).
+    /// <see cref="RequestFaults.ChunkDelay"/>, <see cref="RequestFaults.StallAfterChunks"/> (that many chunks, then
+    /// silence) and <see cref="RequestFaults.DropAfterChunks"/> (that many chunks, or all of them when there are fewer,
+    /// then a cut connection).
     /// </summary>
     protected async Task StreamAsync(HttpContext context, RequestFaults faults, IEnumerable<string> chunks, string contentType)
     {
@@ -179,6 +180,11 @@ public abstract class BackendEmulator : IAsyncDisposable
                 if (sent > 0 && faults.ChunkDelay > TimeSpan.Zero)
                 {
                     await Task.Delay(faults.ChunkDelay, linked.Token);
+                }
+
+                if (sent == faults.StallAfterChunks)
+                {
+                    await Task.Delay(Timeout.InfiniteTimeSpan, linked.Token);
                 }
 
                 await context.Response.WriteAsync(chunk, linked.Token);

@@ -27,6 +27,9 @@ public sealed class EmulatorFaults
     /// <summary>Abort the connection after this many chunks (streaming) or midway through the body (non-streaming when 0).</summary>
     public int? DropAfterChunks { get => _s.DropAfterChunks; set => Update(s => s with { DropAfterChunks = value }); }
 
+    /// <summary>Streaming: after this many chunks go silent with the connection open, until the client gives up or the emulator stops.</summary>
+    public int? StallAfterChunks { get => _s.StallAfterChunks; set => Update(s => s with { StallAfterChunks = value }); }
+
     /// <summary>Answer 200 with a body that is not the protocol's shape.</summary>
     public bool MalformedBody { get => _s.MalformedBody; set => Update(s => s with { MalformedBody = value }); }
 
@@ -75,6 +78,7 @@ public sealed class EmulatorFaults
         public TimeSpan FirstByteDelay { get; init; }
         public TimeSpan ChunkDelay { get; init; }
         public int? DropAfterChunks { get; init; }
+        public int? StallAfterChunks { get; init; }
         public bool MalformedBody { get; init; }
         public bool Hang { get; init; }
         public int PassRequests { get; init; }

@@ -19,6 +19,7 @@ public sealed class RequestFaults
         FirstByteDelay = s.FirstByteDelay;
         ChunkDelay = s.ChunkDelay;
         DropAfterChunks = s.DropAfterChunks;
+        StallAfterChunks = s.StallAfterChunks;
         MalformedBody = s.MalformedBody;
         Hang = s.Hang;
     }
@@ -46,6 +47,9 @@ public sealed class RequestFaults
 
     /// <inheritdoc cref="EmulatorFaults.DropAfterChunks"/>
     public int? DropAfterChunks { get; }
+
+    /// <inheritdoc cref="EmulatorFaults.StallAfterChunks"/>
+    public int? StallAfterChunks { get; }
 
     /// <inheritdoc cref="EmulatorFaults.MalformedBody"/>
     public bool MalformedBody { get; }

@@ -1,5 +1,7 @@
 using AgentHost.Emulators.Hosting;
 using Microsoft.Extensions.AI;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
 
 namespace AgentHost.Fallback.Tests.Integration;
 
@@ -23,10 +25,10 @@ public sealed class FlappingBackendsTests
         Fail(chain.Ollama.Faults, "model runner has unexpectedly stopped", () => DateTime.UtcNow.Second % 2 == 0);
         var client = chain.Chain;
 
-        // All in flight together, started 4 ms apart so that they span at least four second boundaries.
+        // All in flight together, started 8 ms apart so that they span at least eight second boundaries.
         var calls = Enumerable.Range(0, Requests).Select(async i =>
         {
-            await Task.Delay(TimeSpan.FromMilliseconds(4 * i));
+            await Task.Delay(TimeSpan.FromMilliseconds(8 * i));
             try
             {
                 var response = await client.GetResponseAsync([new ChatMessage(ChatRole.User, $"question {i}")]);
@@ -54,6 +56,44 @@ public sealed class FlappingBackendsTests
         var trialled = answered.Count(r => r.Report.Attempts.Any(a => a.Outcome == FallbackAttemptOutcome.Deferred && a.SkipReason == "circuit open")
             && r.Report.Attempts[^1].Outcome == FallbackAttemptOutcome.Succeeded);
         Assert.True(trialled > 0, "no answer came from a deferred open circuit: the breakers never opened");
+    }
+
+    [Fact]
+    public async Task On_a_clock_that_flips_between_waves_of_concurrent_requests_every_request_is_answered()
+    {
+        // The same scenario with the phases on a fake clock that moves only between waves, so no request straddles a
+        // flip: the rule alone decides, and it must answer every request while both breakers open and close.
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 12, 2, 12, 0, 0, TimeSpan.Zero));
+        await using var chain = await EmulatorChain.StartAsync(order: ["Mlx", "Ollama"], configure: o =>
+        {
+            o.Resilience.BreakerFailureRatio = 0.3;
+            o.Resilience.BreakerMinimumThroughput = 2;
+        });
+        chain.Services.AddSingleton<TimeProvider>(time);
+        Fail(chain.Mlx.Faults, "Generation failed", () => time.GetUtcNow().Second % 2 == 1);
+        Fail(chain.Ollama.Faults, "model runner has unexpectedly stopped", () => time.GetUtcNow().Second % 2 == 0);
+        var client = chain.Chain;
+        var reports = new List<FallbackReport>();
+
+        for (var second = 0; second < 10; second++)
+        {
+            var wave = await Task.WhenAll(Enumerable.Range(0, Requests / 10).Select(async i =>
+            {
+                var response = await client.GetResponseAsync([new ChatMessage(ChatRole.User, $"question {second}.{i}")]);
+                Assert.False(string.IsNullOrWhiteSpace(response.Text));
+                return response.GetFallbackReport()!;
+            }));
+            reports.AddRange(wave);
+            time.Advance(TimeSpan.FromSeconds(1));
+        }
+
+        Assert.Equal(Requests, reports.Count);
+        // Both breakers opened, and each open one still answered as a deferred trial when the other failed.
+        foreach (var backend in new[] { "Mlx", "Ollama" })
+        {
+            Assert.Contains(reports, r => r.Attempts.Any(a => a is { Outcome: FallbackAttemptOutcome.Deferred, SkipReason: "circuit open" } && a.Backend == backend)
+                && r.Backend == backend);
+        }
     }
 
     private static void Fail(EmulatorFaults faults, string error, Func<bool> when)

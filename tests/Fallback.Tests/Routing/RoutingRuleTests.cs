@@ -121,15 +121,31 @@ public sealed class RoutingRuleTests
     }
 
     [Fact]
-    public async Task The_caller_wins_over_every_rule()
+    public async Task A_route_named_by_the_caller_beats_the_route_rules_and_leaves_the_model_rules_in_force()
+    {
+        await using var h = Rules(out var mlx, out _, out _,
+            new FallbackRuleOptions { Name = "ops", Keywords = ["docker"], Route = "agent" },
+            new FallbackRuleOptions { Name = "code", Keywords = ["python"], Models = { ["Mlx"] = "qwen2.5-coder:32b" } },
+            new FallbackRuleOptions { Name = "short", MaxLength = 200, Models = { ["Mlx"] = "phi3:mini-4k" } });
+
+        var code = await h.Client.GetResponseAsync(Say("docker and python"), new ChatOptions().WithFallbackRoute("local"));
+        var greeting = await h.Client.GetResponseAsync(Say("hello"), new ChatOptions { ModelId = "local" });
+
+        Assert.Equal(("local", "caller+rule:code"), (code.GetFallbackReport()!.Route, code.GetFallbackReport()!.ChosenBy));
+        Assert.Equal(("local", "caller+rule:short"), (greeting.GetFallbackReport()!.Route, greeting.GetFallbackReport()!.ChosenBy));
+        Assert.Equal(["qwen2.5-coder:32b", "phi3:mini-4k"], mlx.Received.Select(r => r.Options!.ModelId));
+    }
+
+    [Fact]
+    public async Task A_model_named_by_the_caller_overrides_the_model_rules()
     {
         await using var h = Rules(out var mlx, out _, out _,
             new FallbackRuleOptions { Name = "ops", Keywords = ["docker"], Route = "agent", Models = { ["Mlx"] = "phi3:mini-4k" } });
 
-        var response = await h.Client.GetResponseAsync(Say("docker"), new ChatOptions().WithFallbackRoute("local"));
+        var response = await h.Client.GetResponseAsync(Say("docker"), new ChatOptions().WithFallbackModel("qwen2.5-coder:32b"));
 
-        Assert.Equal(("local", "caller"), (response.GetFallbackReport()!.Route, response.GetFallbackReport()!.ChosenBy));
-        Assert.Null(mlx.Received[0].Options!.ModelId);
+        Assert.Equal("caller", response.GetFallbackReport()!.ChosenBy);
+        Assert.Equal("qwen2.5-coder:32b", mlx.Received[0].Options!.ModelId);
     }
 
     [Fact]

@@ -37,6 +37,23 @@ public sealed class RoutingCliTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task With_route_local_a_code_question_and_a_greeting_reach_mlx_with_different_models()
+    {
+        var code = await HostProcess.RunAsync(["ask", "refactor this python function", "--json", "--route", "local"], Endpoints());
+        var greeting = await HostProcess.RunAsync(["ask", "hello there", "--json", "--route", "local"], Endpoints());
+
+        Assert.True(code.ExitCode == 0, code.StdErr);
+        Assert.True(greeting.ExitCode == 0, greeting.StdErr);
+        var models = _mlx.Requests.Where(r => r.Method == "POST").Select(r => JsonDocument.Parse(r.Body).RootElement.GetProperty("model").GetString()).ToList();
+        Assert.Equal(["qwen2.5-coder:32b", "phi3:mini-4k"], models);
+        using var codeJson = JsonDocument.Parse(code.StdOut);
+        using var greetingJson = JsonDocument.Parse(greeting.StdOut);
+        Assert.Equal(("local", "caller+rule:code-model"), (codeJson.RootElement.GetProperty("route").GetString(), codeJson.RootElement.GetProperty("chosenBy").GetString()));
+        Assert.Equal(("local", "caller+rule:short-model"), (greetingJson.RootElement.GetProperty("route").GetString(), greetingJson.RootElement.GetProperty("chosenBy").GetString()));
+        Assert.Equal(0, _victoria.GenerationRequests);
+    }
+
+    [Fact]
     public async Task Ask_with_a_route_takes_it()
     {
         var result = await HostProcess.RunAsync(["ask", "hi", "--json", "--route", "local", "--AgentHost:Backends:Mlx:Enabled=false"], Endpoints());

@@ -6,6 +6,7 @@ using static Microsoft.Playwright.Assertions;
 namespace AgentHost.Tests.Browser;
 
 /// <summary>The chat page at <c>/</c> in a real browser against the host and its emulators.</summary>
+[Collection(BrowserCollection.Name)]
 public sealed class ChatPageTests(BrowserSession session) : IClassFixture<BrowserSession>
 {
     [Fact]
@@ -175,7 +176,7 @@ public sealed class ChatPageTests(BrowserSession session) : IClassFixture<Browse
     }
 
     /// <summary>Types and sends a message once the previous turn has finished (its stream ended).</summary>
-    private static async Task SendAsync(IPage page, string text)
+    internal static async Task SendAsync(IPage page, string text)
     {
         await Expect(page.Locator(".msg.pending")).ToHaveCountAsync(0);
         await Expect(page.Locator("#send")).ToHaveTextAsync("Send");

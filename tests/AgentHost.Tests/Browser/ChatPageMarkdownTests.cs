@@ -17,7 +17,8 @@ public sealed class ChatPageMarkdownTests(BrowserSession session, ITestOutputHel
         await using var gateway = await TestGateway.StartAsync(order: ["Ollama"]);
         var code = "def greet(name):\n    return f\"hello {name}\"  # " + string.Concat(Enumerable.Repeat("a long line scrolls sideways, it does not wrap; ", 5)).TrimEnd();
         gateway.Ollama.Faults.Answer = _ => "Here is **python**:\n\n```python\n" + code + "\n```\n\nIt does three things:\n\n- takes a `name`\n- formats it\n- returns *the greeting*\n";
-        var (page, requests) = await OpenAsync(gateway, clipboard: true);
+        var errors = new List<string>();
+        var (page, requests) = await OpenAsync(gateway, clipboard: true, consoleErrors: errors);
 
         await ChatPageTests.SendAsync(page, "show me **python** code");
         var answer = page.Locator(".msg.assistant").Last.Locator(".text");
@@ -62,6 +63,7 @@ public sealed class ChatPageMarkdownTests(BrowserSession session, ITestOutputHel
         Assert.All(loaded, r => Assert.StartsWith(gateway.BaseAddress.ToString(), r));
         Assert.Contains(loaded, r => r.EndsWith("vendor/marked/marked.umd.js", StringComparison.Ordinal));
         Assert.Contains(loaded, r => r.EndsWith("vendor/dompurify/purify.min.js", StringComparison.Ordinal));
+        Assert.Empty(Snapshot(errors)); // nothing failed to load or was refused by the page's content security policy
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = "/tmp/agent-host-chat-markdown.png", FullPage = true });
     }
 
@@ -172,7 +174,7 @@ public sealed class ChatPageMarkdownTests(BrowserSession session, ITestOutputHel
     }
 
     /// <summary>A fresh page on the host, with every URL it requests recorded.</summary>
-    private async Task<(IPage Page, List<string> Requests)> OpenAsync(TestGateway gateway, bool clipboard = false)
+    private async Task<(IPage Page, List<string> Requests)> OpenAsync(TestGateway gateway, bool clipboard = false, List<string>? consoleErrors = null)
     {
         var context = await session.Browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = 1100, Height = 800 } });
         if (clipboard)
@@ -183,6 +185,12 @@ public sealed class ChatPageMarkdownTests(BrowserSession session, ITestOutputHel
         var page = await context.NewPageAsync();
         var requests = new List<string>();
         page.Request += (_, r) => { lock (requests) { requests.Add(r.Url); } };
+        if (consoleErrors is not null)
+        {
+            page.Console += (_, m) => { if (m.Type == "error") { lock (consoleErrors) { consoleErrors.Add(m.Text); } } };
+            page.PageError += (_, e) => { lock (consoleErrors) { consoleErrors.Add(e); } };
+        }
+
         await page.GotoAsync(gateway.BaseAddress.ToString());
         return (page, requests);
     }

@@ -13,7 +13,7 @@ public sealed class ChatPageTests(BrowserSession session) : IClassFixture<Browse
     public async Task A_conversation_streams_names_its_backend_keeps_history_and_shows_failover()
     {
         await using var gateway = await TestGateway.StartAsync(order: ["Ollama", "Mlx", "Victoria"]);
-        gateway.Ollama.Faults.ChunkDelay = TimeSpan.FromMilliseconds(40);
+        gateway.Ollama.Faults.ChunkDelay = TimeSpan.FromMilliseconds(100); // the page shows at most one step per animation frame
         var page = await OpenAsync(gateway);
 
         // The health strip shows each backend's state from /health.

@@ -1,6 +1,7 @@
 // The agent-host chat page: streams answers from /v1/chat/completions (OpenAI SSE), names the backend and route of each
 // answer, lets the user pick a route or model (from /v1/models; "auto" sends no model, so the rules decide), shows backend
-// health from /health, keeps the conversation while the page is open. No build step, no dependencies.
+// health from /health, keeps the conversation while the page is open. Answers are markdown, rendered with marked and
+// sanitised with DOMPurify (both vendored under vendor/, loaded before this file); no build step.
 (() => {
   "use strict";
 
@@ -9,6 +10,8 @@
   const $ = (id) => document.getElementById(id);
   const log = $("log"), form = $("composer"), input = $("message"), send = $("send"), routeSelect = $("route");
   const keyPanel = $("key-panel"), keyInput = $("api-key"), keyToggle = $("key-toggle"), keyNote = $("key-note");
+
+  const markdown = createMarkdown();
 
   /** Whole turns only: a turn that fails is never added, so the conversation survives a failure. */
   const history = [];
@@ -37,6 +40,7 @@
     badge.hidden = true;
     if (role === "assistant") meta.append(badge);
     const body = el("div", "text", text);
+    if (role === "assistant" && markdown) body.classList.add("markdown");
     msg.append(meta, body);
     log.append(msg);
     scroll();
@@ -44,6 +48,109 @@
   }
 
   function scroll() { log.scrollTop = log.scrollHeight; window.scrollTo(0, document.body.scrollHeight); }
+
+  /**
+   * marked (GFM) → DOMPurify, or null when the vendored files did not load (answers then show as plain text).
+   * Raw HTML in the markdown is escaped, so it shows as text; images become links (the model never makes the page
+   * load anything); links open in a new tab without an opener or referrer; DOMPurify then removes whatever is left
+   * that could run (event handlers, javascript: URLs, script, style).
+   */
+  function createMarkdown() {
+    if (!window.marked || typeof window.marked.Marked !== "function" || typeof window.DOMPurify !== "function") return null;
+    const escapeHtml = (s) => s.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]);
+    const parser = new window.marked.Marked({ gfm: true, breaks: true, async: false });
+    parser.use({
+      renderer: {
+        html(token) { return escapeHtml(token.text); },
+        image(token) {
+          const label = token.text || token.href;
+          return this.link({ type: "link", raw: token.raw, href: token.href, title: token.title, text: label, tokens: [], autolink: true });
+        },
+      },
+    });
+    const purify = window.DOMPurify(window); // an instance of our own: its hook touches nothing else
+    purify.addHook("afterSanitizeAttributes", (node) => {
+      if (node.tagName === "A" && node.hasAttribute("href")) {
+        node.setAttribute("target", "_blank");
+        node.setAttribute("rel", "noopener noreferrer");
+      }
+    });
+    const config = {
+      USE_PROFILES: { html: true }, FORBID_TAGS: ["img", "style", "form", "button", "textarea", "select"], FORBID_ATTR: ["style"],
+      ALLOW_DATA_ATTR: false, RETURN_DOM_FRAGMENT: true,
+    };
+    return (text) => {
+      const fragment = purify.sanitize(parser.parse(text).trim(), config);
+      for (const pre of fragment.querySelectorAll("pre")) {
+        const block = el("div", "code-block");
+        const bar = el("div", "code-bar");
+        const lang = /(?:^|\s)language-(\S+)/.exec(pre.querySelector("code")?.className || "");
+        bar.append(el("span", "code-lang", lang ? lang[1] : ""));
+        const copy = el("button", "copy", "Copy");
+        copy.type = "button";
+        copy.title = "Copy the code";
+        bar.append(copy);
+        pre.replaceWith(block);
+        block.append(bar, pre);
+      }
+      return fragment;
+    };
+  }
+
+  /** Puts the answer's text into its element: markdown when available; counts renders in window.__agentHostRenders. */
+  function render(view) {
+    view.frame = 0;
+    if (view.rendered === view.text) return;
+    view.rendered = view.text;
+    try {
+      if (markdown) view.body.replaceChildren(markdown(view.text)); else view.body.textContent = view.text;
+    } catch (e) {
+      view.body.textContent = view.text; // a parser failure still shows the answer, as plain text
+    }
+    window.__agentHostRenders = (window.__agentHostRenders || 0) + 1;
+    scroll();
+  }
+
+  /** While streaming: at most one render per animation frame, however many chunks arrive in between. */
+  function scheduleRender(view, text) {
+    view.text = text;
+    if (!view.frame) view.frame = requestAnimationFrame(() => render(view));
+  }
+
+  /** When the stream ends (whole, cut or stopped): the last text, rendered now rather than on the next frame. */
+  function flushRender(view) {
+    if (view.frame) cancelAnimationFrame(view.frame);
+    render(view);
+  }
+
+  /** Copies a code block's text: the Clipboard API, or a hidden textarea and execCommand where it is missing or refused. */
+  async function copyText(text) {
+    try {
+      if (navigator.clipboard && window.isSecureContext) { await navigator.clipboard.writeText(text); return true; }
+    } catch (e) { /* fall back */ }
+    const area = el("textarea");
+    area.value = text;
+    area.setAttribute("readonly", "");
+    area.className = "visually-hidden";
+    document.body.append(area);
+    area.select();
+    let ok = false;
+    try { ok = document.execCommand("copy"); } catch (e) { ok = false; }
+    area.remove();
+    return ok;
+  }
+
+  // One listener for every copy button, so buttons re-created by a re-render need none of their own.
+  log.addEventListener("click", async (e) => {
+    const button = e.target instanceof Element ? e.target.closest("button.copy") : null;
+    if (!button) return;
+    const code = button.closest(".code-block")?.querySelector("pre");
+    const ok = code ? await copyText(code.textContent) : false;
+    button.textContent = ok ? "Copied" : "Copy failed";
+    button.classList.toggle("copied", ok);
+    clearTimeout(button.resetTimer);
+    button.resetTimer = setTimeout(() => { button.textContent = "Copy"; button.classList.remove("copied"); }, 1500);
+  });
 
   function describeReport(report) {
     if (!report || !Array.isArray(report.attempts)) return "";
@@ -163,12 +270,11 @@
           const delta = chunk.choices && chunk.choices[0] && chunk.choices[0].delta;
           if (delta && delta.content) {
             answer += delta.content;
-            view.body.textContent = answer;
-            scroll();
+            scheduleRender(view, answer);
           }
           if (delta && delta.tool_calls) {
             answer += delta.tool_calls.map((c) => `[tool call: ${c.function.name}(${c.function.arguments})]`).join("\n");
-            view.body.textContent = answer;
+            scheduleRender(view, answer);
           }
         }
       }
@@ -178,6 +284,7 @@
       if (e.name === "AbortError") showError(view, "Stopped. This turn was not kept.", text);
       else showError(view, "Could not reach the host: " + e.message, text);
     } finally {
+      flushRender(view);
       view.msg.classList.remove("pending");
       setRunning(null);
       input.focus();

@@ -45,3 +45,13 @@ public sealed class BrowserSession : IAsyncLifetime
         _playwright?.Dispose();
     }
 }
+
+/// <summary>
+/// The browser test classes run one after another, not beside each other: a page re-renders at most once per animation
+/// frame, and a long stream in one test would otherwise take the frames (and the two cores) another test counts on.
+/// </summary>
+[CollectionDefinition(Name)]
+public sealed class BrowserCollection
+{
+    public const string Name = "Browser";
+}

@@ -6,13 +6,14 @@ using static Microsoft.Playwright.Assertions;
 namespace AgentHost.Tests.Browser;
 
 /// <summary>The chat page at <c>/</c> in a real browser against the host and its emulators.</summary>
+[Collection(BrowserCollection.Name)]
 public sealed class ChatPageTests(BrowserSession session) : IClassFixture<BrowserSession>
 {
     [Fact]
     public async Task A_conversation_streams_names_its_backend_keeps_history_and_shows_failover()
     {
         await using var gateway = await TestGateway.StartAsync(order: ["Ollama", "Mlx", "Victoria"]);
-        gateway.Ollama.Faults.ChunkDelay = TimeSpan.FromMilliseconds(40);
+        gateway.Ollama.Faults.ChunkDelay = TimeSpan.FromMilliseconds(100); // the page shows at most one step per animation frame
         var page = await OpenAsync(gateway);
 
         // The health strip shows each backend's state from /health.
@@ -175,7 +176,7 @@ public sealed class ChatPageTests(BrowserSession session) : IClassFixture<Browse
     }
 
     /// <summary>Types and sends a message once the previous turn has finished (its stream ended).</summary>
-    private static async Task SendAsync(IPage page, string text)
+    internal static async Task SendAsync(IPage page, string text)
     {
         await Expect(page.Locator(".msg.pending")).ToHaveCountAsync(0);
         await Expect(page.Locator("#send")).ToHaveTextAsync("Send");

@@ -105,6 +105,22 @@ public sealed class StatusAndSecurityTests
         Assert.Contains("v1/chat/completions", await script.Content.ReadAsStringAsync());
     }
 
+    [Theory]
+    [InlineData("vendor/marked/marked.umd.js", "marked v18")]
+    [InlineData("vendor/dompurify/purify.min.js", "DOMPurify 3")]
+    public async Task The_chat_pages_vendored_libraries_are_served_without_a_key(string path, string banner)
+    {
+        await using var gateway = await TestGateway.StartAsync(settings: new Dictionary<string, string> { ["AgentHost:Http:ApiKey"] = "s3cret" });
+
+        var page = await gateway.Client.GetStringAsync("/");
+        using var script = await gateway.Client.GetAsync(path);
+
+        Assert.Contains($"<script src=\"{path}\"></script>", page);
+        Assert.Equal(HttpStatusCode.OK, script.StatusCode);
+        Assert.Equal("text/javascript", script.Content.Headers.ContentType?.MediaType);
+        Assert.Contains(banner, await script.Content.ReadAsStringAsync());
+    }
+
     [Fact]
     public async Task With_an_api_key_set_the_api_asks_for_it_and_accepts_it()
     {

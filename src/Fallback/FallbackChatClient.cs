@@ -103,7 +103,41 @@ public sealed partial class FallbackChatClient : IChatClient
         ArgumentNullException.ThrowIfNull(messages);
         using var activity = FallbackTelemetry.ActivitySource.StartActivity("fallback.chat.stream");
         var call = await NewCallAsync(messages, options, cancellationToken).ConfigureAwait(false);
-        await using var winner = await AcquireAsync(call, streaming: true, cancellationToken).ConfigureAwait(false);
+        BackendAttempt? acquired = null;
+        if (_options.Hedging.Enabled)
+        {
+            acquired = await AcquireRacingAsync(call, streaming: true, cancellationToken).ConfigureAwait(false);
+        }
+
+        BackendAttempt? pending = null;
+        try
+        {
+            while (acquired is null)
+            {
+                // In order, as AcquireInOrderAsync does, telling the caller each failure or skip as the chain moves on.
+                pending = StartNext(call, streaming: true, raced: false, cancellationToken) ?? throw Exhausted(call);
+                if (call.TakeProgress(pending.Name) is { } progress)
+                {
+                    foreach (var p in progress)
+                    {
+                        yield return ProgressUpdate(p);
+                    }
+                }
+
+                acquired = await CommitsAsync(call, pending, streaming: true, cancellationToken).ConfigureAwait(false) ? pending : null;
+                pending = null;
+            }
+        }
+        finally
+        {
+            if (pending is not null)
+            {
+                // The caller stopped reading while being told of progress (or CommitsAsync surfaced an error, having disposed it).
+                await pending.DisposeAsync().ConfigureAwait(false);
+            }
+        }
+
+        await using var winner = acquired;
         var streamed = new StringBuilder();
         ChatResponseUpdate? last = null;
         Exception? broke = null;
@@ -199,45 +233,65 @@ public sealed partial class FallbackChatClient : IChatClient
         while (true)
         {
             var attempt = StartNext(call, streaming, raced: false, cancellationToken) ?? throw Exhausted(call);
-            bool committed;
-            if (streaming)
-            {
-                committed = await attempt.Committed.ConfigureAwait(false);
-            }
-            else
-            {
-                if (!attempt.Run.IsCompleted)
-                {
-                    await attempt.Run.ConfigureAwait(false);
-                }
-
-                committed = attempt.Error is null;
-            }
-
-            if (cancellationToken.IsCancellationRequested)
-            {
-                attempt.Cancel();
-                await attempt.DisposeAsync().ConfigureAwait(false);
-                call.Add(attempt.ToRecord(FallbackAttemptOutcome.Cancelled, "cancelled by the caller"));
-                cancellationToken.ThrowIfCancellationRequested();
-            }
-
-            if (committed)
+            if (await CommitsAsync(call, attempt, streaming, cancellationToken).ConfigureAwait(false))
             {
                 return attempt;
             }
-
-            await using (attempt.ConfigureAwait(false))
-            {
-                if (!attempt.Run.IsCompleted)
-                {
-                    await attempt.Run.ConfigureAwait(false);
-                }
-
-                OnFailed(call, attempt, cancellationToken);
-            }
         }
     }
+
+    /// <summary>
+    /// Waits for <paramref name="attempt"/> to commit (true: the caller owns it) or to fail (false: recorded, disposed,
+    /// the chain moves on); rethrows what must surface at once (caller errors, the caller's cancellation).
+    /// </summary>
+    private async ValueTask<bool> CommitsAsync(FallbackCall call, BackendAttempt attempt, bool streaming, CancellationToken cancellationToken)
+    {
+        bool committed;
+        if (streaming)
+        {
+            committed = await attempt.Committed.ConfigureAwait(false);
+        }
+        else
+        {
+            if (!attempt.Run.IsCompleted)
+            {
+                await attempt.Run.ConfigureAwait(false);
+            }
+
+            committed = attempt.Error is null;
+        }
+
+        if (cancellationToken.IsCancellationRequested)
+        {
+            attempt.Cancel();
+            await attempt.DisposeAsync().ConfigureAwait(false);
+            call.Add(attempt.ToRecord(FallbackAttemptOutcome.Cancelled, "cancelled by the caller"));
+            cancellationToken.ThrowIfCancellationRequested();
+        }
+
+        if (committed)
+        {
+            return true;
+        }
+
+        await using (attempt.ConfigureAwait(false))
+        {
+            if (!attempt.Run.IsCompleted)
+            {
+                await attempt.Run.ConfigureAwait(false);
+            }
+
+            OnFailed(call, attempt, cancellationToken);
+        }
+
+        return false;
+    }
+
+    /// <summary>A content-less update telling a streaming caller that the chain moved on (before any content).</summary>
+    private static ChatResponseUpdate ProgressUpdate(FallbackProgress progress) => new(ChatRole.Assistant, (IList<AIContent>)[])
+    {
+        AdditionalProperties = new() { [FallbackProgress.MetadataKey] = progress },
+    };
 
     private BackendAttempt? StartNext(FallbackCall call, bool streaming, bool raced, CancellationToken cancellationToken)
     {

@@ -61,6 +61,20 @@ public static class FallbackReportExtensions
         };
     }
 
+    /// <summary>The progress a streamed update carries (the chain moving on to the next backend before any content), if any.</summary>
+    public static FallbackProgress? GetFallbackProgress(this ChatResponseUpdate update)
+    {
+        ArgumentNullException.ThrowIfNull(update);
+        return update.AdditionalProperties is { } p && p.TryGetValue(FallbackProgress.MetadataKey, out var value) ? value as FallbackProgress : null;
+    }
+
+    /// <summary>The progress an SK streamed message carries, if any (see <see cref="GetFallbackProgress(ChatResponseUpdate)"/>).</summary>
+    public static FallbackProgress? GetFallbackProgress(this StreamingChatMessageContent content)
+    {
+        ArgumentNullException.ThrowIfNull(content);
+        return content.Metadata is { } m && m.TryGetValue(FallbackProgress.MetadataKey, out var value) ? value as FallbackProgress : null;
+    }
+
     private static FallbackReport? From(IReadOnlyDictionary<string, object?>? properties) =>
         properties is not null && properties.TryGetValue(FallbackReport.MetadataKey, out var value) ? value as FallbackReport : null;
 }

@@ -97,7 +97,8 @@ internal static class ChatCommand
 
         try
         {
-            var report = await session.SendAsync(message, text => Console.Out.WriteAsync(text), cancellationToken);
+            var report = await session.SendAsync(message, text => Console.Out.WriteAsync(text), cancellationToken,
+                progress => Console.Error.WriteLineAsync(Dim($"[{progress.Message}]")));
             await Console.Out.WriteLineAsync();
             var from = report?.Backend is { } b ? $"{b}{(report.Model is { } m ? $" ({m})" : "")}" : "unknown backend";
             var route = report?.Route is { } r ? $", route {r}{(report.ChosenBy is { } by ? $" chosen by {by}" : "")}" : "";
@@ -117,4 +118,8 @@ internal static class ChatCommand
             Console.Error.WriteLine("[the turn timed out; the conversation is kept — /retry to ask again]");
         }
     }
+
+    /// <summary>Dim text (SGR 2) when stderr is a terminal that takes escapes; plain otherwise (pipes, NO_COLOR).</summary>
+    private static string Dim(string text) =>
+        Console.IsErrorRedirected || Environment.GetEnvironmentVariable("NO_COLOR") is { Length: > 0 } ? text : $"\u001b[2m{text}\u001b[0m";
 }

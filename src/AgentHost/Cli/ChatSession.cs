@@ -25,10 +25,12 @@ internal sealed class ChatSession(IChatClient chat, ChatOptions? options = null)
     }
 
     /// <summary>
-    /// Streams one turn: <paramref name="onText"/> gets each piece of text as it arrives. Returns the report of the
-    /// backend that answered; throws (with the history untouched) when the turn failed.
+    /// Streams one turn: <paramref name="onText"/> gets each piece of text as it arrives, <paramref name="onProgress"/>
+    /// each backend the chain moved on from before the answer began. Returns the report of the backend that answered;
+    /// throws (with the history untouched) when the turn failed.
     /// </summary>
-    public async Task<FallbackReport?> SendAsync(string message, Func<string, Task> onText, CancellationToken cancellationToken)
+    public async Task<FallbackReport?> SendAsync(string message, Func<string, Task> onText, CancellationToken cancellationToken,
+        Func<FallbackProgress, Task>? onProgress = null)
     {
         var turn = new List<ChatMessage>(_history) { new(ChatRole.User, message) };
         var updates = new List<ChatResponseUpdate>();
@@ -37,6 +39,17 @@ internal sealed class ChatSession(IChatClient chat, ChatOptions? options = null)
         {
             await foreach (var update in chat.GetStreamingResponseAsync(turn, options, cancellationToken))
             {
+                if (update.GetFallbackProgress() is { } progress)
+                {
+                    // Not part of the answer: told, never kept in the history.
+                    if (onProgress is not null)
+                    {
+                        await onProgress(progress);
+                    }
+
+                    continue;
+                }
+
                 updates.Add(update);
                 report = update.GetFallbackReport() ?? report;
                 if (!string.IsNullOrEmpty(update.Text))

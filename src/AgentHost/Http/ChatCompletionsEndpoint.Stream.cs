@@ -11,38 +11,89 @@ internal sealed partial class ChatCompletionsEndpoint
 {
     /// <summary>
     /// Streams the answer as SSE: one <c>data: {chat.completion.chunk}</c> event per update, flushed as it arrives, then
-    /// <c>data: [DONE]</c>. A failure before the first update is a plain HTTP error; after it, an SSE error event naming
-    /// the backend, and the stream ends without <c>[DONE]</c>.
+    /// <c>data: [DONE]</c>. While the chain is still looking for a backend, each failed, skipped or deferred backend is
+    /// an SSE comment (<c>: agent-host: Mlx failed (…) → trying Ollama</c>), which OpenAI clients ignore. A failure
+    /// before anything was sent is a plain HTTP error; after it, an SSE error event (naming the backend, or
+    /// <c>no_backend_answered</c> naming each), and the stream ends without <c>[DONE]</c>.
     /// </summary>
     private async Task StreamAsync(HttpContext context, ChatCompletionRequest request)
     {
         var cancellationToken = context.RequestAborted;
         await using var updates = chat.GetStreamingResponseAsync(request.Messages, request.Options, cancellationToken).GetAsyncEnumerator(cancellationToken);
-        bool any;
-        try
+        SseWriter? sse = null;
+        ChatResponseUpdate? first = null;
+        List<FallbackProgress>? told = null;    // progress held back until the chain has looked for ProgressAfter
+        long firstProgressAt = 0;
+        while (first is null)
         {
-            any = await updates.MoveNextAsync();
-        }
-        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
-        {
-            await WriteFailureAsync(context, e);
-            return;
+            bool any;
+            try
+            {
+                var next = updates.MoveNextAsync();
+                if (sse is null && told is not null && !next.IsCompleted)
+                {
+                    // Still looking: once it has taken ProgressAfter since the first failure or skip, say so.
+                    var left = _options.ProgressAfter - time.GetElapsedTime(firstProgressAt);
+                    var moved = next.AsTask();
+                    if (left <= TimeSpan.Zero || await Task.WhenAny(moved, Task.Delay(left, time, cancellationToken)) != moved)
+                    {
+                        sse = await StartProgressAsync(context, told, cancellationToken);
+                    }
+
+                    next = new ValueTask<bool>(moved);
+                }
+
+                any = await next;
+            }
+            catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            {
+                if (sse is null)
+                {
+                    await WriteFailureAsync(context, e);
+                }
+                else
+                {
+                    // The status (200) went out with the first progress comment: the failure is an event.
+                    await WriteStreamFailureAsync(context, sse, e, cancellationToken);
+                }
+
+                return;
+            }
+
+            if (!any)
+            {
+                break;
+            }
+
+            if (updates.Current.GetFallbackProgress() is { } progress)
+            {
+                logger.Progress(progress.Message);
+                if (sse is null)
+                {
+                    firstProgressAt = told is null ? time.GetTimestamp() : firstProgressAt;
+                    (told ??= []).Add(progress);
+                }
+                else
+                {
+                    await sse.WriteCommentAsync("agent-host: " + progress.Message, cancellationToken);
+                }
+
+                continue;
+            }
+
+            first = updates.Current;
         }
 
-        var first = any ? updates.Current : null;
         var report = first?.GetFallbackReport();
-        var sse = new SseWriter(context, NewId(), Now(), report?.Model ?? first?.ModelId ?? _options.ChainModelId);
-        if (report?.Backend is { } backend)
+        if (sse is null)
         {
-            context.Response.Headers[BackendHeader] = backend;
+            sse = StartSse(context, report, report?.Model ?? first?.ModelId);
         }
-
-        RouteHeader.Set(context.Response, report);
-        context.Response.StatusCode = StatusCodes.Status200OK;
-        context.Response.ContentType = "text/event-stream; charset=utf-8";
-        context.Response.Headers.CacheControl = "no-cache";
-        context.Response.Headers["X-Accel-Buffering"] = "no";
-        context.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
+        else
+        {
+            // Headers went out before the backend was known: it is named in the first chunk's agent_host.
+            sse.Model = report?.Model ?? first?.ModelId ?? sse.Model;
+        }
 
         ChatFinishReason? finish = null;
         UsageDetails? usage = null;
@@ -127,6 +178,70 @@ internal sealed partial class ChatCompletionsEndpoint
         await sse.WriteDoneAsync(cancellationToken);
     }
 
+    /// <summary>Starts the SSE response for progress (the backend is not known yet) and writes the progress held so far.</summary>
+    private async Task<SseWriter> StartProgressAsync(HttpContext context, List<FallbackProgress> progress, CancellationToken cancellationToken)
+    {
+        var route = progress[0].Route is null ? null : new FallbackReport { Route = progress[0].Route, ChosenBy = progress[0].ChosenBy };
+        var sse = StartSse(context, route, null);
+        foreach (var p in progress)
+        {
+            await sse.WriteCommentAsync("agent-host: " + p.Message, cancellationToken);
+        }
+
+        return sse;
+    }
+
+    /// <summary>Starts the SSE response: status 200, the backend and route headers known so far, no buffering.</summary>
+    private SseWriter StartSse(HttpContext context, FallbackReport? report, string? model)
+    {
+        if (report?.Backend is { } backend)
+        {
+            context.Response.Headers[BackendHeader] = backend;
+        }
+
+        RouteHeader.Set(context.Response, report);
+        context.Response.StatusCode = StatusCodes.Status200OK;
+        context.Response.ContentType = "text/event-stream; charset=utf-8";
+        context.Response.Headers.CacheControl = "no-cache";
+        context.Response.Headers["X-Accel-Buffering"] = "no";
+        context.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
+        return new SseWriter(context, NewId(), Now(), model ?? _options.ChainModelId);
+    }
+
+    /// <summary>A failure after progress comments went out (status 200 already sent): an OpenAI-shaped error event, no <c>[DONE]</c>.</summary>
+    private async Task WriteStreamFailureAsync(HttpContext context, SseWriter sse, Exception e, CancellationToken cancellationToken)
+    {
+        var (message, type, code) = e switch
+        {
+            FallbackExhaustedException => (e.Message, OpenAIError.ApiError, "no_backend_answered"),
+            Microsoft.SemanticKernel.HttpOperationException { StatusCode: System.Net.HttpStatusCode.BadRequest or System.Net.HttpStatusCode.UnprocessableEntity } or ArgumentException =>
+                ($"{e.GetFallbackReport()?.Attempts.LastOrDefault()?.Backend ?? "A backend"} rejected the request: {e.Message}", OpenAIError.InvalidRequest, "backend_rejected_request"),
+            _ => ($"The stream failed: {e.Message}", OpenAIError.ApiError, "stream_failed"),
+        };
+        if (e is FallbackExhaustedException)
+        {
+            logger.NoBackendAnswered(context.Request.Path, StatusCodes.Status200OK, e.Message);
+        }
+        else
+        {
+            logger.Unhandled(e, context.Request.Method, context.Request.Path);
+        }
+
+        var report = e.GetFallbackReport();
+        await sse.WriteAsync(w =>
+        {
+            w.WriteStartObject();
+            OpenAIError.WriteErrorObject(w, message, type, null, code, null);
+            if (report is not null)
+            {
+                w.WritePropertyName(ChatCompletionJson.ReportProperty);
+                ChatCompletionJson.WriteReport(w, report);
+            }
+
+            w.WriteEndObject();
+        }, cancellationToken);
+    }
+
     /// <summary>Writes SSE events straight to the response pipe, flushing each one.</summary>
     private sealed class SseWriter(HttpContext context, string id, long created, string model)
     {
@@ -137,7 +252,19 @@ internal sealed partial class ChatCompletionsEndpoint
 
         public long Created { get; } = created;
 
-        public string Model { get; } = model;
+        public string Model { get; set; } = model;
+
+        /// <summary>Writes an SSE comment line (<c>: text</c>), which clients that read only <c>data:</c> ignore.</summary>
+        public async Task WriteCommentAsync(string text, CancellationToken cancellationToken)
+        {
+            _pipe.Write(": "u8);
+            var line = text.ReplaceLineEndings(" ");
+            var bytes = System.Text.Encoding.UTF8.GetByteCount(line);
+            System.Text.Encoding.UTF8.GetBytes(line, _pipe.GetSpan(bytes));
+            _pipe.Advance(bytes);
+            _pipe.Write("\n\n"u8);
+            await _pipe.FlushAsync(cancellationToken);
+        }
 
         public async Task WriteAsync(Action<Utf8JsonWriter> write, CancellationToken cancellationToken)
         {

@@ -15,6 +15,9 @@ internal static partial class HttpLog
     [LoggerMessage(4, LogLevel.Information, "{Path}: the caller went away; the chain call was cancelled")]
     public static partial void CallerGone(this ILogger logger, string path);
 
+    [LoggerMessage(6, LogLevel.Debug, "stream progress: {Message}")]
+    public static partial void Progress(this ILogger logger, string message);
+
     [LoggerMessage(5, LogLevel.Error, "{Method} {Path} failed")]
     public static partial void Unhandled(this ILogger logger, Exception exception, string method, string path);
 }

@@ -24,6 +24,14 @@ internal sealed class HttpServiceOptions
     /// <summary>The largest request body accepted; a larger one is answered 413.</summary>
     public long MaxRequestBodyBytes { get; set; } = 1024 * 1024;
 
+    /// <summary>
+    /// Streaming: how long the chain may keep looking for a backend, after its first failure or skip, before the SSE
+    /// stream starts telling so in comments (<c>: agent-host: Mlx failed (…) → trying Ollama</c>). A failover that
+    /// answers sooner sends none, so its status, <c>x-agent-backend</c> and <c>x-agent-route</c> headers are the final
+    /// ones; once comments have gone out the status is 200 and the backend is named in the body only. Zero: at once.
+    /// </summary>
+    public TimeSpan ProgressAfter { get; set; } = TimeSpan.FromSeconds(1);
+
     /// <summary>The model id that names the chain itself in <c>/v1/models</c> and answers nothing else.</summary>
     public string ChainModelId { get; set; } = "agent-host";
 
@@ -68,6 +76,11 @@ internal sealed class HttpServiceOptionsValidator : IValidateOptions<HttpService
             {
                 failures.Add($"refusing to listen on {url} (beyond loopback) without an API key; set AgentHost:Http:ApiKey (env AgentHost__Http__ApiKey) or listen on 127.0.0.1.");
             }
+        }
+
+        if (options.ProgressAfter < TimeSpan.Zero)
+        {
+            failures.Add("AgentHost:Http:ProgressAfter must not be negative.");
         }
 
         if (options.MaxRequestBodyBytes <= 0)

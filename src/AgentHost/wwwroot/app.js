@@ -223,6 +223,21 @@
     send.type = controller ? "button" : "submit";
   }
 
+  /** A live status line under the pending answer: the latest thing the chain did while looking for a backend. */
+  function showProgress(view, text) {
+    if (!view.progress) {
+      view.progress = el("div", "progress");
+      view.progress.setAttribute("role", "status");
+      view.msg.append(view.progress);
+    }
+    view.progress.textContent = text;
+  }
+
+  function clearProgress(view) {
+    view.progress?.remove();
+    view.progress = null;
+  }
+
   /** One turn: sends the history plus the new message, streams the answer in, keeps the turn only when it completed. */
   async function turn(text) {
     const question = addMessage("user", text);
@@ -257,17 +272,24 @@
         while ((cut = buffer.indexOf("\n\n")) >= 0) {
           const event = buffer.slice(0, cut);
           buffer = buffer.slice(cut + 2);
+          // SSE comments (": agent-host: Mlx failed (…) → trying Ollama") tell what the chain did while it looked for a backend.
+          for (const c of event.split("\n").filter((l) => l.startsWith(":")).map((l) => l.slice(1).trimStart())) {
+            if (c.startsWith("agent-host: ")) showProgress(view, c.slice("agent-host: ".length));
+          }
           const data = event.split("\n").filter((l) => l.startsWith("data:")).map((l) => l.slice(5).trimStart()).join("\n");
           if (!data) continue;
           if (data === "[DONE]") { done = true; continue; }
           const chunk = JSON.parse(data);
           if (chunk.error) {
+            clearProgress(view);
             const who = chunk.error.backend ? ` (${chunk.error.backend})` : "";
-            showError(view, "The answer broke off" + who + ": " + chunk.error.message, text);
+            if (chunk.error.code === "no_backend_answered") showError(view, chunk.error.message, text);
+            else showError(view, "The answer broke off" + who + ": " + chunk.error.message, text);
             return;
           }
           if (chunk.agent_host) { report = chunk.agent_host; setBadge(view, report.backend, report); }
           const delta = chunk.choices && chunk.choices[0] && chunk.choices[0].delta;
+          if (delta && (delta.content || delta.tool_calls)) clearProgress(view);
           if (delta && delta.content) {
             answer += delta.content;
             scheduleRender(view, answer);
@@ -284,6 +306,7 @@
       if (e.name === "AbortError") showError(view, "Stopped. This turn was not kept.", text);
       else showError(view, "Could not reach the host: " + e.message, text);
     } finally {
+      clearProgress(view);
       flushRender(view);
       view.msg.classList.remove("pending");
       setRunning(null);

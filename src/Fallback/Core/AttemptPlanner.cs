@@ -18,6 +18,9 @@ internal readonly record struct PlannedAttempt(FallbackBackend Backend, bool IsB
 /// </summary>
 internal sealed class AttemptPlanner
 {
+    /// <summary>The skip reason of a disabled backend (configuration, not news: never told as progress).</summary>
+    public const string DisabledReason = "disabled";
+
     private readonly RoutePlan _plan;
     private readonly BackendHealthMonitor _health;
     private readonly bool _needsTools;
@@ -163,7 +166,7 @@ internal sealed class AttemptPlanner
 
         if (!options.Enabled)
         {
-            return "disabled";
+            return DisabledReason;
         }
 
         var capabilities = options.Capabilities;

@@ -6,6 +6,7 @@ namespace AgentHost.Fallback.Core;
 internal sealed class FallbackCall(IReadOnlyList<ChatMessage> messages, ChatOptions? options, AttemptPlanner planner, FallbackRouteDecision route)
 {
     private readonly List<FallbackAttempt> _attempts = [];
+    private int _told;
 
     public IReadOnlyList<ChatMessage> Messages { get; } = messages;
 
@@ -27,6 +28,34 @@ internal sealed class FallbackCall(IReadOnlyList<ChatMessage> messages, ChatOpti
     {
         _attempts.Add(attempt);
         FallbackTelemetry.Attempt(attempt);
+    }
+
+    /// <summary>
+    /// The progress not yet told to a streaming caller: each failed, skipped or deferred attempt recorded since the last
+    /// call, now that <paramref name="next"/> is being tried. Null when there is none (no allocation).
+    /// </summary>
+    public List<FallbackProgress>? TakeProgress(string next)
+    {
+        List<FallbackProgress>? progress = null;
+        for (; _told < _attempts.Count; _told++)
+        {
+            var a = _attempts[_told];
+            if (a.Outcome is FallbackAttemptOutcome.Failed or FallbackAttemptOutcome.Deferred
+                || (a.Outcome is FallbackAttemptOutcome.Skipped && a.SkipReason != AttemptPlanner.DisabledReason))
+            {
+                (progress ??= []).Add(new FallbackProgress
+                {
+                    Backend = a.Backend,
+                    Outcome = a.Outcome,
+                    Reason = a.Error ?? a.SkipReason,
+                    Next = next,
+                    Route = Route.Route.Name,
+                    ChosenBy = Route.ChosenBy,
+                });
+            }
+        }
+
+        return progress;
     }
 
     public FallbackReport Report(string? backend = null, string? model = null, bool complete = true, FallbackAttempt? inProgress = null) => new()

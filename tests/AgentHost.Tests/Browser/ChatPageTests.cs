@@ -167,6 +167,23 @@ public sealed class ChatPageTests(BrowserSession session) : IClassFixture<Browse
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = "/tmp/agent-host-chat-routes.png", FullPage = true });
     }
 
+    [Fact]
+    public async Task While_the_chain_fails_over_the_pending_answer_shows_a_live_status_line_then_the_badge()
+    {
+        await using var gateway = await TestGateway.StartAsync(settings: new Dictionary<string, string> { ["AgentHost:Http:ProgressAfter"] = "00:00:00" });
+        gateway.Mlx.Faults.StatusCode = 500;
+        gateway.Mlx.Faults.ErrorMessage = "Generation failed";
+        gateway.Ollama.Faults.FirstByteDelay = TimeSpan.FromSeconds(2); // long enough to see the line while Ollama works
+        var page = await OpenAsync(gateway);
+
+        await SendAsync(page, "anyone there?");
+        var answer = page.Locator(".msg.assistant").Last;
+        await Expect(answer.Locator(".progress")).ToHaveTextAsync("Mlx failed (500 Generation failed) → trying Ollama");
+        await Expect(answer.Locator(".text")).ToHaveTextAsync("Ollama: anyone there?", new() { Timeout = 15_000 });
+        await Expect(answer.Locator(".progress")).ToHaveCountAsync(0);
+        await Expect(answer.Locator(".badge")).ToContainTextAsync("Ollama");
+    }
+
     private async Task<IPage> OpenAsync(TestGateway gateway)
     {
         var context = await session.Browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = 1100, Height = 800 } });

@@ -63,6 +63,22 @@ public sealed class ChatCommandTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task While_it_fails_over_chat_says_so_on_stderr_before_the_answer()
+    {
+        _mlx.Faults.StatusCode = 500;
+        _mlx.Faults.ErrorMessage = "Generation failed";
+
+        var result = await HostProcess.RunAsync(["chat"], Env(), standardInput: "hello\n/exit\n");
+
+        Assert.True(result.ExitCode == 0, result.StdErr);
+        var lines = result.StdErr.Split('\n');
+        var progress = Array.FindIndex(lines, l => l.Contains("[Mlx failed (500 Generation failed) → trying Ollama]", StringComparison.Ordinal));
+        var answered = Array.FindIndex(lines, l => l.StartsWith("[answered by Ollama", StringComparison.Ordinal));
+        Assert.True(progress >= 0 && progress < answered, result.StdErr);
+        Assert.DoesNotContain("\u001b", lines[progress], StringComparison.Ordinal); // redirected stderr: no escape codes
+    }
+
+    [Fact]
     public async Task A_turn_no_backend_answers_is_reported_in_one_line_and_the_session_goes_on()
     {
         _mlx.Faults.StatusCode = 503;

@@ -28,6 +28,8 @@ internal static class EverythingDown
             ["AgentHost:Backends:Embedded:Enabled"] = "true",
             ["AgentHost:Backends:Embedded:ModelPath"] = EmbeddedLastResortTests.TinyModelPath(),
             ["AgentHost:Backends:Embedded:MaxTokens"] = MaxTokens,
+            // The tiny model's first load can take over a second: keep the stream's headers (x-agent-backend) final.
+            ["AgentHost:Http:ProgressAfter"] = "00:01:00",
         });
         gateway.Mlx.Faults.StatusCode = 503;
         gateway.Mlx.Faults.ErrorMessage = "model loading";

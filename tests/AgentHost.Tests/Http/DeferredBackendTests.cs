@@ -18,7 +18,7 @@ public sealed class DeferredBackendTests
     {
         // No background probe: its first round may still be running, from before the faults were set, and report Victoria healthy.
         await using var gateway = await TestGateway.StartAsync(order: DefaultOrder,
-            settings: new Dictionary<string, string> { ["AgentHost:Fallback:Health:ProbeInterval"] = "00:00:00" });
+            settings: new Dictionary<string, string> { ["AgentHost:Fallback:Health:ProbeInterval"] = "00:00:00", ["AgentHost:Http:ProgressAfter"] = "00:01:00" });
         gateway.Victoria.Faults.HealthStatusCode = 503;
         gateway.Mlx.Faults.StatusCode = 500;
         gateway.Mlx.Faults.ErrorMessage = "Generation failed";

@@ -18,7 +18,7 @@ public sealed partial class FallbackChatClient
             {
                 if (running.Count == 0)
                 {
-                    running.Add(StartNext(call, streaming, raced: true, cancellationToken) ?? throw Exhausted(call));
+                    running.Add(await StartNextAsync(call, streaming, raced: true, cancellationToken).ConfigureAwait(false) ?? throw Exhausted(call));
                     hedge = null;
                 }
 
@@ -32,7 +32,7 @@ public sealed partial class FallbackChatClient
                 if (done == hedge)
                 {
                     hedge = null;
-                    if (StartNext(call, streaming, raced: true, cancellationToken) is { } extra)
+                    if (await StartNextAsync(call, streaming, raced: true, cancellationToken).ConfigureAwait(false) is { } extra)
                     {
                         _logger.Hedging(running[0].Name, FallbackErrorClassifier.Format(_options.Hedging.Delay), extra.Name);
                         running.Add(extra);

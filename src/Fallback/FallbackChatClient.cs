@@ -115,7 +115,7 @@ public sealed partial class FallbackChatClient : IChatClient
             while (acquired is null)
             {
                 // In order, as AcquireInOrderAsync does, telling the caller each failure or skip as the chain moves on.
-                pending = StartNext(call, streaming: true, raced: false, cancellationToken) ?? throw Exhausted(call);
+                pending = await StartNextAsync(call, streaming: true, raced: false, cancellationToken).ConfigureAwait(false) ?? throw Exhausted(call);
                 if (call.TakeProgress(pending.Name) is { } progress)
                 {
                     foreach (var p in progress)
@@ -232,7 +232,7 @@ public sealed partial class FallbackChatClient : IChatClient
     {
         while (true)
         {
-            var attempt = StartNext(call, streaming, raced: false, cancellationToken) ?? throw Exhausted(call);
+            var attempt = await StartNextAsync(call, streaming, raced: false, cancellationToken).ConfigureAwait(false) ?? throw Exhausted(call);
             if (await CommitsAsync(call, attempt, streaming, cancellationToken).ConfigureAwait(false))
             {
                 return attempt;
@@ -293,36 +293,102 @@ public sealed partial class FallbackChatClient : IChatClient
         AdditionalProperties = new() { [FallbackProgress.MetadataKey] = progress },
     };
 
-    private BackendAttempt? StartNext(FallbackCall call, bool streaming, bool raced, CancellationToken cancellationToken)
+    /// <summary>
+    /// Plans and starts the next attempt: records what the planner skipped or deferred, picks the model the backend has
+    /// (a backend with none usable is skipped too), logs the failure that led here naming the backend tried next.
+    /// </summary>
+    private async ValueTask<BackendAttempt?> StartNextAsync(FallbackCall call, bool streaming, bool raced, CancellationToken cancellationToken)
     {
-        List<FallbackAttempt>? skipped = null;
-        var planned = call.Planner.Next(ref skipped);
-        if (skipped is not null)
+        while (true)
         {
-            foreach (var skip in skipped)
+            List<FallbackAttempt>? skipped = null;
+            var planned = call.Planner.Next(ref skipped);
+            if (skipped is not null)
             {
-                call.Add(skip);
-                if (skip.Outcome == FallbackAttemptOutcome.Deferred)
+                foreach (var skip in skipped)
                 {
-                    _logger.Deferred(skip.Backend, skip.SkipReason!);
-                }
-                else
-                {
-                    _logger.Skipped(skip.Backend, skip.SkipReason!);
+                    Record(call, skip);
                 }
             }
-        }
 
+            if (planned is not { } chosen)
+            {
+                LogPendingFailure(call, "no backend left");
+                return null;
+            }
+
+            var model = await ChooseModelAsync(call, chosen.Backend, cancellationToken).ConfigureAwait(false);
+            if (model.SkipReason is { } why)
+            {
+                Record(call, new FallbackAttempt { Backend = chosen.Backend.Name, Outcome = FallbackAttemptOutcome.Skipped, SkipReason = why });
+                continue;
+            }
+
+            LogPendingFailure(call, $"trying {chosen.Backend.Name}");
+            return BackendAttempt.Start(chosen, call.Messages, call.Options, streaming, raced,
+                _options.ForwardModelId && call.Route.ChosenBy != FallbackRouteDecision.ByCaller, (model.Model, model.SubstitutedFor),
+                _time, _logger, cancellationToken);
+        }
+    }
+
+    private void Record(FallbackCall call, FallbackAttempt skip)
+    {
+        call.Add(skip);
+        if (skip.Outcome == FallbackAttemptOutcome.Deferred)
+        {
+            _logger.Deferred(skip.Backend, skip.SkipReason!);
+        }
+        else
+        {
+            _logger.Skipped(skip.Backend, skip.SkipReason!);
+        }
+    }
+
+    private void LogPendingFailure(FallbackCall call, string next)
+    {
         if (call.PendingFailure is { } pending)
         {
-            _logger.Failed(pending.Backend, pending.Error, planned is not { } next ? "no backend left" : $"trying {next.Backend.Name}");
+            _logger.Failed(pending.Backend, pending.Error, next);
             call.PendingFailure = null;
         }
+    }
 
-        return planned is not { } chosen ? null
-            : BackendAttempt.Start(chosen, call.Messages, call.Options, streaming, raced,
-                _options.ForwardModelId && call.Route.ChosenBy != FallbackRouteDecision.ByCaller, call.Route.ModelFor(chosen.Backend.Name),
-                _time, _logger, cancellationToken);
+    /// <summary>
+    /// The model to ask <paramref name="backend"/> for: the route's (or its configured one) when the backend reports
+    /// having it or reports nothing; else a substitute it has (<see cref="FallbackModelOptions"/>); else a reason to skip
+    /// it. A model the caller named, or forwards, is never substituted.
+    /// </summary>
+    private async ValueTask<(string? Model, string? SubstitutedFor, string? SkipReason)> ChooseModelAsync(FallbackCall call, FallbackBackend backend, CancellationToken cancellationToken)
+    {
+        var routeModel = call.Route.ModelFor(backend.Name);
+        var callerModel = call.Route.Route.IsModel || (_options.ForwardModelId && call.Route.ChosenBy != FallbackRouteDecision.ByCaller && call.Options?.ModelId is { Length: > 0 });
+        if (!_options.Models.Enabled || callerModel)
+        {
+            return (routeModel, null, null);
+        }
+
+        var wanted = routeModel ?? backend.Options.Model;
+        if (string.IsNullOrWhiteSpace(wanted) || await _router.Directory.GetAsync(backend.Name, cancellationToken).ConfigureAwait(false) is not { } available)
+        {
+            return (routeModel, null, null);
+        }
+
+        var (model, how) = ModelChooser.Choose(wanted, available, _options.Models);
+        switch (how)
+        {
+            case ModelChoice.Wanted:
+                return (routeModel, null, null);
+            case ModelChoice.None:
+                return (null, null, $"no usable model: {wanted} missing, it has only {string.Join(", ", available)}");
+            default:
+                _logger.ModelSubstituted(backend.Name, wanted, model!, how switch
+                {
+                    ModelChoice.Variant => "a variant of its name",
+                    ModelChoice.Fallback => $"next in {wanted}'s fallback list",
+                    _ => "the first chat model it has",
+                });
+                return (model, wanted, null);
+        }
     }
 
     /// <summary>Records a failed attempt; rethrows what must surface at once (caller errors, the caller's cancellation).</summary>
@@ -361,6 +427,12 @@ public sealed partial class FallbackChatClient : IChatClient
             _logger.Failed(attempt.Name, text, "caller error, not failing over");
             cause.Data[FallbackReport.MetadataKey] = call.Report();
             ExceptionDispatchInfo.Throw(cause);
+        }
+
+        if (FallbackErrorClassifier.IsModelNotFound(cause))
+        {
+            // What the backend reported is out of date: ask its catalog again on the next call.
+            _router.Directory.Invalidate(attempt.Name);
         }
 
         if (kind == FallbackErrorClass.ContextLength)

@@ -76,6 +76,13 @@ public static partial class FallbackErrorClassifier
             || exception.InnerException is TimeoutException;
     }
 
+    /// <summary>Whether the backend said it does not have the model asked for (a 404 naming a model, as Ollama answers).</summary>
+    public static bool IsModelNotFound(Exception exception)
+    {
+        ArgumentNullException.ThrowIfNull(exception);
+        return StatusOf(exception) == HttpStatusCode.NotFound && ServerText(exception).Contains("model", StringComparison.OrdinalIgnoreCase);
+    }
+
     /// <summary>The wait the server asked for (<c>Retry-After</c>), when it did.</summary>
     public static TimeSpan? RetryAfterOf(Exception exception) => (exception as BackendHttpOperationException)?.RetryAfter;
 

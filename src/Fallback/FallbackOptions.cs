@@ -49,6 +49,9 @@ public sealed class FallbackOptions
 
     /// <summary>Hedging: starting the next backend when the current one is slow to produce its first token.</summary>
     public FallbackHedgingOptions Hedging { get; set; } = new();
+
+    /// <summary>Model availability: substitutes for a model a backend does not have (see <see cref="FallbackModelOptions"/>).</summary>
+    public FallbackModelOptions Models { get; set; } = new();
 }
 
 /// <summary>How backend health is probed.</summary>

@@ -44,6 +44,12 @@ public sealed record FallbackAttempt
     /// <summary>Why it was skipped or deferred (e.g. <c>circuit open</c>, <c>down: connection refused</c>, <c>no tool support</c>).</summary>
     public string? SkipReason { get; init; }
 
+    /// <summary>The model the backend was asked for, when the chain chose one (a route's, a rule's or a substitute).</summary>
+    public string? Model { get; init; }
+
+    /// <summary>The model that was wanted when <see cref="Model"/> is a substitute for it (the backend does not have it).</summary>
+    public string? SubstitutedFor { get; init; }
+
     /// <summary>How many requests were sent to the backend (more than one when transient failures were retried).</summary>
     public int Tries { get; init; }
 

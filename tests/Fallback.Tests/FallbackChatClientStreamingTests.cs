@@ -11,14 +11,21 @@ public sealed class FallbackChatClientStreamingTests
     private static readonly ChatMessage[] Hello = [new(ChatRole.User, "hello")];
 
     [Fact]
-    public async Task Before_the_first_content_a_failure_fails_over_silently()
+    public async Task Before_the_first_content_a_failure_fails_over_with_a_progress_update_and_nothing_of_the_failed_attempt()
     {
         var a = new FakeChatClient("A").Then(_ => RoleThenFail(new BackendHttpOperationException("A", HttpStatusCode.ServiceUnavailable, "busy", null, null)));
         var b = new FakeChatClient("B").Answers("Hel", "lo");
         await using var h = new ChainHarness().Backend("A", a).Backend("B", b).Chain(o => o.Order = ["A", "B"]);
 
-        var updates = await h.Client.GetStreamingResponseAsync(Hello).ToListAsync();
+        var all = await h.Client.GetStreamingResponseAsync(Hello).ToListAsync();
 
+        // First a content-less progress update (what the HTTP service turns into an SSE comment), then only B's updates.
+        var progress = all[0].GetFallbackProgress()!;
+        Assert.Equal("A failed (503 busy) → trying B", progress.Message);
+        Assert.Empty(all[0].Contents);
+        Assert.Null(all[0].GetFallbackReport());
+        var updates = all.Skip(1).ToList();
+        Assert.DoesNotContain(updates, u => u.GetFallbackProgress() is not null);
         Assert.Equal("Hello", string.Concat(updates.Select(u => u.Text)));
         var first = updates[0].GetFallbackReport()!;
         Assert.False(first.IsComplete);
@@ -75,7 +82,7 @@ public sealed class FallbackChatClientStreamingTests
         var b = new FakeChatClient("B").Then(_ => RoleThenText("B-role", "answer"));
         await using var h = new ChainHarness().Backend("A", a).Backend("B", b).Chain(o => o.Order = ["A", "B"]);
 
-        var updates = await h.Client.GetStreamingResponseAsync(Hello).ToListAsync();
+        var updates = (await h.Client.GetStreamingResponseAsync(Hello).ToListAsync()).Where(u => u.GetFallbackProgress() is null).ToList();
 
         Assert.DoesNotContain(updates, u => u.MessageId == "A-role");
         Assert.Equal("B-role", updates[0].MessageId);

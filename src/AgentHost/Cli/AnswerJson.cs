@@ -27,10 +27,14 @@ internal static class AnswerJson
                 Math.Round(a.Duration.TotalMilliseconds, 1),
                 a.TimeToFirstToken is { } t ? Math.Round(t.TotalMilliseconds, 1) : null,
                 a.Error,
-                a.SkipReason)).ToList() ?? []),
+                a.SkipReason,
+                a.Model,
+                a.SubstitutedFor)).ToList() ?? []),
         Options);
 
     private sealed record Answer(string? Text, string? Backend, string? Model, string? Route, string? ChosenBy, List<Attempt> Attempts);
 
-    private sealed record Attempt(string Backend, string Outcome, double DurationMs, double? TimeToFirstTokenMs, string? Error, string? Reason);
+    private sealed record Attempt(string Backend, string Outcome, double DurationMs, double? TimeToFirstTokenMs, string? Error, string? Reason,
+        [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Model,
+        [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? SubstitutedFor);
 }

@@ -139,6 +139,16 @@ internal static class ChatCompletionJson
 
             writer.WriteString("error", a.Error);
             writer.WriteString("skip_reason", a.SkipReason);
+            if (a.Model is not null)
+            {
+                writer.WriteString("model", a.Model);
+            }
+
+            if (a.SubstitutedFor is not null)
+            {
+                writer.WriteString("substituted_for", a.SubstitutedFor);
+            }
+
             writer.WriteNumber("tries", a.Tries);
             writer.WriteEndObject();
         }

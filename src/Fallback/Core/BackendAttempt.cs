@@ -102,15 +102,14 @@ internal sealed class BackendAttempt : IAsyncDisposable
     // raced: hedging is on, so the attempt starts on the thread pool beside the hedge timer; otherwise it runs inline.
     // planned.IsBreakerTrial: a deferred backend whose circuit is open, tried once past the breaker (a success closes it).
     public static BackendAttempt Start(PlannedAttempt planned, IReadOnlyList<ChatMessage> messages, ChatOptions? options, bool streaming, bool raced,
-        bool forwardModelId, string? model, TimeProvider time, ILogger logger, CancellationToken callerToken)
+        bool forwardModelId, (string? Model, string? SubstitutedFor) model, TimeProvider time, ILogger logger, CancellationToken callerToken)
     {
-        var attempt = new BackendAttempt(planned.Backend, messages, options, streaming, raced, forwardModelId, model, time, logger, callerToken)
+        var attempt = new BackendAttempt(planned.Backend, messages, options, streaming, raced, forwardModelId, model.Model, time, logger, callerToken)
         {
             _isBreakerTrial = planned.IsBreakerTrial,
+            SubstitutedFor = model.SubstitutedFor,
         };
-        // A stream still starts on the thread pool (as before): run inline, a hanging stream's first-token timeout was
-        // seen to fire late enough that the attempt timeout won (EmulatorFailoverTests, Hang, streaming; not understood yet).
-        attempt._run = attempt.RunAsync(offThread: raced || streaming);
+        attempt._run = attempt.RunAsync(offThread: raced);
         return attempt;
     }
 
@@ -127,9 +126,14 @@ internal sealed class BackendAttempt : IAsyncDisposable
         }
     }
 
+    /// <summary>The model that was wanted when this attempt asks for a substitute the backend has.</summary>
+    public string? SubstitutedFor { get; init; }
+
     public FallbackAttempt ToRecord(FallbackAttemptOutcome outcome, string? error = null, string? skipReason = null) => new()
     {
         Backend = Name,
+        Model = _model,
+        SubstitutedFor = SubstitutedFor,
         Outcome = outcome,
         Duration = Elapsed,
         TimeToFirstToken = TimeToFirstToken,
@@ -308,11 +312,15 @@ internal sealed class BackendAttempt : IAsyncDisposable
                 writer.TryWrite(update);
             }
         }
-        catch (OperationCanceledException) when (idle is { IsCancellationRequested: true } && !cancellationToken.IsCancellationRequested)
+        // Which timeout this is, is read from the timers' own sources, not from Polly's attempt token: when the process is
+        // busy, the cancellation can surface after the (longer) attempt timeout has fired too, and the shorter deadline,
+        // which came first, must still be the one reported. Only the caller's own cancellation (_token) is no timeout.
+        catch (OperationCanceledException) when (idle is { IsCancellationRequested: true } && !_token.IsCancellationRequested)
         {
             throw new TimeoutException($"the stream stalled: nothing for {FallbackErrorClassifier.Format(idleTimeout!.Value)}");
         }
-        catch (OperationCanceledException) when (firstToken is { IsCancellationRequested: true } && !cancellationToken.IsCancellationRequested && !_isCommitted)
+        catch (OperationCanceledException) when (firstToken is { IsCancellationRequested: true } && !_token.IsCancellationRequested && !_isCommitted
+            && (!cancellationToken.IsCancellationRequested || !(firstTokenTimeout > _backend.Resilience.AttemptTimeout)))
         {
             throw new TimeoutException($"no first token within {FallbackErrorClassifier.Format(firstTokenTimeout!.Value)}");
         }

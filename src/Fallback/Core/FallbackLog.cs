@@ -35,6 +35,9 @@ internal static partial class FallbackLog
     [LoggerMessage(11, LogLevel.Information, "[{Backend}] deferred: {Reason}; tried once the others have failed")]
     public static partial void Deferred(this ILogger logger, string backend, string reason);
 
+    [LoggerMessage(12, LogLevel.Information, "[{Backend}] has no {Wanted}: asking for {Model} ({How})")]
+    public static partial void ModelSubstituted(this ILogger logger, string backend, string wanted, string model, string how);
+
     [LoggerMessage(10, LogLevel.Information, "[{Backend}] health {State}{Reason}")]
     public static partial void HealthChanged(this ILogger logger, string backend, string state, string reason);
 }

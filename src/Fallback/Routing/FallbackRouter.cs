@@ -70,7 +70,7 @@ public sealed partial class FallbackRouter : IDisposable
         _default = new FallbackRouteDecision(_table.Routes[0], FallbackRouteDecision.ByDefault);
         _callerDecisions = [.. _table.Routes.Select(r => new FallbackRouteDecision(r, FallbackRouteDecision.ByCaller))];
         var time = timeProvider ?? TimeProvider.System;
-        _directory = new BackendModelDirectory(services, _descriptors, time, _logger);
+        _directory = new BackendModelDirectory(services, _descriptors, time, _logger) { TimeToLive = fallback.Value.Models.CatalogTimeToLive };
         if (options.Semantic.Enabled && _table.SemanticExamples.Count > 0)
         {
             if (services.GetKeyedService<IEmbeddingGenerator<string, Embedding<float>>>(EmbeddingGeneratorKey) is { } generator)
@@ -85,6 +85,9 @@ public sealed partial class FallbackRouter : IDisposable
 
         _configured = _table.Routes.Count > 1 || _table.Rules.Count > 0 || _semantic is not null || _table.Routes[0].Models.Count > 0;
     }
+
+    /// <summary>The models the backends report, shared with the chain's model availability.</summary>
+    internal BackendModelDirectory Directory => _directory;
 
     /// <summary>Every route, <c>default</c> first.</summary>
     public IReadOnlyList<FallbackRoute> Routes => _table.Routes;

@@ -98,6 +98,23 @@ public sealed class AskCommandTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Ask_uses_the_model_ollama_has_when_the_configured_one_is_missing_and_says_so()
+    {
+        // Ollama holds only qwen2.5:7b and an embedding model; the configuration asks for llama3.2.
+        _ollama.Models = [new OllamaEmulatorModel("nomic-embed-text:latest", 274_302_450), new OllamaEmulatorModel("qwen2.5:7b", 4_683_087_332)];
+
+        var result = await HostProcess.RunAsync(["ask", "hi", "--json"], OnlyEnabled("Ollama"));
+
+        Assert.True(result.ExitCode == 0, result.StdErr);
+        using var json = JsonDocument.Parse(result.StdOut);
+        Assert.Equal(("Ollama", "qwen2.5:7b"), (json.RootElement.GetProperty("backend").GetString(), json.RootElement.GetProperty("model").GetString()));
+        var last = json.RootElement.GetProperty("attempts").EnumerateArray().Last();
+        Assert.Equal(("qwen2.5:7b", "llama3.2"), (last.GetProperty("model").GetString(), last.GetProperty("substitutedFor").GetString()));
+        Assert.Single(result.StdErr.Split('\n'), l => l.Contains("[Ollama] has no llama3.2: asking for qwen2.5:7b (the first chat model it has)", StringComparison.Ordinal));
+        Assert.DoesNotContain(_ollama.Requests, r => r.PathAndQuery == "/api/chat" && r.Body.Contains("nomic-embed", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task A_bad_endpoint_is_one_readable_line_not_a_stack_trace()
     {
         var env = Endpoints();

@@ -32,8 +32,13 @@ public sealed class RoutingCliTests : IAsyncLifetime
         Assert.Equal("Mlx", json.RootElement.GetProperty("backend").GetString());
         Assert.Equal("default", json.RootElement.GetProperty("route").GetString());
         Assert.Equal("rule:code-model", json.RootElement.GetProperty("chosenBy").GetString());
-        Assert.Contains(_mlx.Requests, r => r.Body.Contains("\"model\":\"qwen2.5-coder:32b\"", StringComparison.Ordinal));
         Assert.Contains("[route] default chosen by rule:code-model: Victoria?, Mlx, Ollama, Victoria (Mlx: qwen2.5-coder:32b)", result.StdErr);
+        // The MLX server has no qwen2.5-coder:32b (its /api/tags): the next model of that model's fallback list goes on the wire, and the answer says so.
+        Assert.Contains(_mlx.Requests, r => r.Body.Contains("\"model\":\"phi3.5:3.8b\"", StringComparison.Ordinal));
+        Assert.DoesNotContain(_mlx.Requests, r => r.Body.Contains("qwen2.5-coder:32b", StringComparison.Ordinal));
+        Assert.Contains("[Mlx] has no qwen2.5-coder:32b: asking for phi3.5:3.8b (next in qwen2.5-coder:32b's fallback list)", result.StdErr);
+        var last = json.RootElement.GetProperty("attempts").EnumerateArray().Last();
+        Assert.Equal(("phi3.5:3.8b", "qwen2.5-coder:32b"), (last.GetProperty("model").GetString(), last.GetProperty("substitutedFor").GetString()));
     }
 
     [Fact]
@@ -45,7 +50,8 @@ public sealed class RoutingCliTests : IAsyncLifetime
         Assert.True(code.ExitCode == 0, code.StdErr);
         Assert.True(greeting.ExitCode == 0, greeting.StdErr);
         var models = _mlx.Requests.Where(r => r.Method == "POST").Select(r => JsonDocument.Parse(r.Body).RootElement.GetProperty("model").GetString()).ToList();
-        Assert.Equal(["qwen2.5-coder:32b", "phi3:mini-4k"], models);
+        // code-model asks for qwen2.5-coder:32b, which this MLX server lacks: its fallback phi3.5:3.8b goes instead.
+        Assert.Equal(["phi3.5:3.8b", "phi3:mini-4k"], models);
         using var codeJson = JsonDocument.Parse(code.StdOut);
         using var greetingJson = JsonDocument.Parse(greeting.StdOut);
         Assert.Equal(("local", "caller+rule:code-model"), (codeJson.RootElement.GetProperty("route").GetString(), codeJson.RootElement.GetProperty("chosenBy").GetString()));

@@ -101,8 +101,8 @@ public sealed class ChainFixture : IDisposable
         {
             FirstBackend.Answers => "Primary: answered",
             FirstBackend.Throws => "Primary: connection refused",
-            FirstBackend.BreakerOpen => "Primary: skipped (circuit open)",
-            _ => "Primary: skipped (down",
+            FirstBackend.BreakerOpen => "Primary: deferred (circuit open)",
+            _ => "Primary: deferred (down",
         };
         var expectedBackend = first == FirstBackend.Answers ? "Primary" : "Secondary";
         FallbackReport? report = null;

@@ -43,6 +43,22 @@ public sealed class FallbackChatCompletionServiceTests
     }
 
     [Fact]
+    public async Task SK_streaming_callers_are_told_of_a_failover_before_the_content_and_the_history_gets_only_the_answer()
+    {
+        var a = new FakeChatClient("A").Throws(new BackendHttpOperationException("A", HttpStatusCode.InternalServerError, "Generation failed", null, null));
+        var b = new FakeChatClient("B").Answers("a", "bc");
+        await using var h = new ChainHarness().Backend("A", a).Backend("B", b).Chain(o => o.Order = ["A", "B"]);
+        var service = h.Provider.GetRequiredService<IChatCompletionService>();
+
+        var chunks = await service.GetStreamingChatMessageContentsAsync(new ChatHistory { new ChatMessageContent(AuthorRole.User, "hi") }).ToListAsync();
+
+        Assert.Equal("A failed (500 Generation failed) → trying B", chunks[0].GetFallbackProgress()?.Message);
+        Assert.True(string.IsNullOrEmpty(chunks[0].Content));
+        Assert.Equal("abc", string.Concat(chunks.Select(c => c.Content)));
+        Assert.Equal("B", chunks[^1].GetFallbackReport()!.Backend);
+    }
+
+    [Fact]
     public async Task SK_function_calling_sits_above_the_chain_so_a_failing_second_step_fails_over_alone()
     {
         var invoked = 0;

@@ -21,7 +21,7 @@ internal static class AnswerCheck
             case OutcomeKind.Broken:
                 return o.Detail.Contains("silent cut", StringComparison.Ordinal) ? "stream cut silently" : "broken reply";
             case OutcomeKind.Answer when o.Backend is null:
-                return "answer without x-agent-backend";
+                return "answer without x-agent-backend"; // (or, after progress comments, without agent_host.backend in its first chunk)
             case OutcomeKind.Answer when o.Attempts is null:
                 return "answer without the agent_host attempt report";
             case OutcomeKind.Answer when o.ToolCalls.Count > 0:
@@ -36,6 +36,8 @@ internal static class AnswerCheck
                 return o.Text.Contains(userText, StringComparison.Ordinal) && !HasForeignId(o.Text, userText)
                     ? "answer not whole (cut, duplicated or mixed)"
                     : "answer reached the wrong caller";
+            case OutcomeKind.TypedError when o.Status == 200 && NoBackendCodes.Contains(o.ErrorCode ?? ""):
+                return null; // progress comments had gone out (status 200), then no backend answered: a typed end, never a clean one
             case OutcomeKind.TypedError when o.Status == 200:
                 if (o.ErrorCode != StreamInterrupted)
                 {

@@ -148,6 +148,7 @@ internal sealed class GatewayClient(Uri baseAddress, TimeSpan callTimeout) : IDi
         var done = false;
         string? errorCode = null, errorMessage = null, errorBackend = null;
         string? finish = null;
+        string? bodyBackend = null; // a stream that sent progress comments first names its backend in the body, not the header
         while (await reader.ReadLineAsync(cancellationToken) is { } line)
         {
             if (!line.StartsWith("data:", StringComparison.Ordinal))
@@ -178,6 +179,7 @@ internal sealed class GatewayClient(Uri baseAddress, TimeSpan callTimeout) : IDi
             }
 
             report(evt?["agent_host"]);
+            bodyBackend ??= evt?["agent_host"]?["backend"]?.GetValue<string>();
             if (evt?["error"] is { } error)
             {
                 errorCode = error["code"]?.GetValue<string>() ?? "";
@@ -205,12 +207,12 @@ internal sealed class GatewayClient(Uri baseAddress, TimeSpan callTimeout) : IDi
         if (errorCode is not null)
         {
             return errorCode.Length > 0 && errorMessage!.Length > 0
-                ? make(OutcomeKind.TypedError, 200, errorBackend ?? backend, errorCode, errorMessage)
+                ? make(OutcomeKind.TypedError, 200, errorBackend ?? backend ?? bodyBackend, errorCode, errorMessage)
                 : make(OutcomeKind.Broken, 200, errorBackend ?? backend, errorCode, "an SSE error event without code or message");
         }
 
         return done
-            ? make(OutcomeKind.Answer, 200, backend, null, finish ?? "")
+            ? make(OutcomeKind.Answer, 200, backend ?? bodyBackend, null, finish ?? "")
             : make(OutcomeKind.Broken, 200, backend, null, "the stream ended with neither [DONE] nor an error event (a silent cut)");
     }
 

@@ -142,8 +142,9 @@ internal static class FailureMatrix
             return;
         }
 
-        var httpError = o.Kind == OutcomeKind.TypedError && o.Status != 200;
-        var streamCut = o.Kind == OutcomeKind.TypedError && o.Status == 200;
+        // "Every backend failed" is a 502/503, or, once a stream had sent progress comments (status 200), a no_backend_answered event.
+        var httpError = o.Kind == OutcomeKind.TypedError && (o.Status != 200 || AnswerCheck.NoBackendCodes.Contains(o.ErrorCode ?? ""));
+        var streamCut = o.Kind == OutcomeKind.TypedError && o.Status == 200 && o.ErrorCode == AnswerCheck.StreamInterrupted;
         var answeredBy = o.Kind == OutcomeKind.Answer ? o.Backend : null;
         var ok = s.Shape.Expect switch
         {

@@ -213,6 +213,15 @@ public abstract class BackendEmulator : IAsyncDisposable
         await context.Response.WriteAsync(body, context.RequestAborted);
     }
 
+    /// <summary>Sends 200 headers and cuts the connection before any byte of the body: a stream whose generation failed after the server began it.</summary>
+    protected async Task CutBeforeContentAsync(HttpContext context, string contentType)
+    {
+        context.Response.StatusCode = 200;
+        context.Response.ContentType = contentType;
+        await context.Response.StartAsync(context.RequestAborted);
+        await CutAsync(context);
+    }
+
     /// <summary>Cuts the connection like a crashing server: sends what was written, waits <see cref="CutGrace"/> (less when the emulator stops), aborts.</summary>
     private async Task CutAsync(HttpContext context)
     {

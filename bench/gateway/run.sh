@@ -6,7 +6,8 @@
 # backend that refuses connections; drives each with wrk at concurrency 1, 16 and 64; probes streaming time to first
 # token and chunk pacing (direct and through serve; Portkey's streaming fails on Node here, recorded once); samples
 # serve's memory; writes report.md (the tables of bench/RESULTS.md) into the output folder.
-# --smoke: every step for about a second (CI). --strict: exit 1 when a goal is missed too (not only on errors).
+# --smoke: every step for about a second (CI; no goal measured). --strict: exit 1 when a goal is missed or not
+# measured too (not only on errors or a missing row).
 # --variants: also serve with one hot-path cost taken away at a time (logging, per-request model lookup, server GC),
 # to show what each is worth (the profile behind a missed goal).
 # Every process this script starts is stopped on exit (trap), by its own pid.

@@ -42,7 +42,7 @@ public sealed class FallbackCapabilitiesAndHedgingTests
     [Fact]
     public async Task Hedging_starts_the_next_backend_after_the_delay_and_the_first_content_wins()
     {
-        var time = new FakeTimeProvider();
+        var time = new ObservedTimeProvider();
         var started = new TaskCompletionSource();
         var aCancelled = new TaskCompletionSource();
         var a = new FakeChatClient("A").Then(call =>
@@ -59,7 +59,8 @@ public sealed class FallbackCapabilitiesAndHedgingTests
         });
 
         var call = h.Client.GetStreamingResponseAsync(Hello).ToListAsync().AsTask();
-        await started.Task;
+        await started.Task; // A runs ...
+        await time.WhenArmedAsync(TimeSpan.FromSeconds(2)); // ... and the hedge delay is armed beside it (after A was started)
         time.Advance(TimeSpan.FromSeconds(2));
         var updates = await call;
         await aCancelled.Task;
@@ -72,13 +73,16 @@ public sealed class FallbackCapabilitiesAndHedgingTests
     [Fact]
     public async Task Without_hedging_a_slow_backend_is_waited_for()
     {
-        var time = new FakeTimeProvider();
+        var time = new ObservedTimeProvider();
         var gate = new TaskCompletionSource();
-        var a = new FakeChatClient("A").Then(_ => Gated(gate.Task));
+        var started = new TaskCompletionSource();
+        var a = new FakeChatClient("A").Then(_ => Gated(gate.Task, started));
         var b = new FakeChatClient("B").Answers("B");
         await using var h = new ChainHarness(time).Backend("A", a).Backend("B", b).Chain(x => x.Order = ["A", "B"]);
 
         var call = h.Client.GetResponseAsync(Hello);
+        await started.Task; // A's attempt runs: a hedge or a timeout would be armed by now
+        Assert.Empty(time.Armed);
         time.Advance(TimeSpan.FromMinutes(1));
         gate.SetResult();
 
@@ -86,8 +90,9 @@ public sealed class FallbackCapabilitiesAndHedgingTests
         Assert.Equal(0, b.Calls);
     }
 
-    private static async IAsyncEnumerable<ChatResponseUpdate> Gated(Task gate)
+    private static async IAsyncEnumerable<ChatResponseUpdate> Gated(Task gate, TaskCompletionSource started)
     {
+        started.TrySetResult();
         await gate;
         yield return new ChatResponseUpdate(ChatRole.Assistant, "slow A");
     }

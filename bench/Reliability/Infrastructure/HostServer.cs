@@ -101,35 +101,9 @@ internal sealed class HostServer : IAsyncDisposable
         return start;
     }
 
-    /// <summary>Waits until <c>/health</c> reports each of <paramref name="backends"/> as <c>healthy</c>.</summary>
-    public async Task<bool> WaitHealthyAsync(HttpClient http, IEnumerable<string> backends, TimeSpan timeout, CancellationToken cancellationToken)
-    {
-        var wanted = backends.ToHashSet(StringComparer.OrdinalIgnoreCase);
-        var clock = Stopwatch.StartNew();
-        while (clock.Elapsed < timeout)
-        {
-            try
-            {
-                var health = await http.GetStringAsync(new Uri(BaseAddress, "health"), cancellationToken);
-                using var doc = JsonDocument.Parse(health);
-                var healthy = doc.RootElement.GetProperty("backends").EnumerateArray()
-                    .Where(b => b.GetProperty("health").GetString() == "healthy")
-                    .Select(b => b.GetProperty("name").GetString()!)
-                    .ToHashSet(StringComparer.OrdinalIgnoreCase);
-                if (wanted.IsSubsetOf(healthy))
-                {
-                    return true;
-                }
-            }
-            catch (HttpRequestException)
-            {
-            }
-
-            await Task.Delay(50, cancellationToken);
-        }
-
-        return false;
-    }
+    /// <summary>Waits until <c>/health</c> reports each of <paramref name="backends"/> as <c>healthy</c>; see <see cref="HealthWait"/>.</summary>
+    public Task<HealthWait.Result> WaitHealthyAsync(HttpClient http, IEnumerable<string> backends, TimeSpan timeout, CancellationToken cancellationToken) =>
+        HealthWait.UntilHealthyAsync(http, BaseAddress, backends, timeout, cancellationToken);
 
     /// <summary>The process's resident set (VmRSS), in bytes.</summary>
     public long WorkingSetBytes()

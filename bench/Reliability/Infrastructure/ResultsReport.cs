@@ -31,6 +31,18 @@ internal sealed class ResultsReport
             md.AppendLine($"| {f.Suite} | {(f.ViolationCount == 0 ? "kept every promise" : $"**{f.ViolationCount} violations**")} | {elapsed.TotalSeconds:0} s | {counts} |");
         }
 
+        var goals = _suites.SelectMany(s => s.Findings.Goals).ToList();
+        if (goals.Count > 0)
+        {
+            md.AppendLine();
+            md.AppendLine("| goal | measured | verdict |");
+            md.AppendLine("| --- | --- | --- |");
+            foreach (var g in goals)
+            {
+                md.AppendLine($"| {g.Goal.Replace("|", "\\|", StringComparison.Ordinal)} | {g.Measured.Replace("|", "\\|", StringComparison.Ordinal)} | {g.VerdictText} |");
+            }
+        }
+
         foreach (var (title, body) in _sections)
         {
             md.AppendLine();

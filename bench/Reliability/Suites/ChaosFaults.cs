@@ -9,9 +9,14 @@ namespace AgentHost.Bench.Reliability.Suites;
 /// Breaks and mends the backends while the load runs: every 1.5–3 s (seeded, so a run can be repeated) each backend
 /// is either healthy or in one of the failure shapes its real server shows (DESIGN §3), never more than
 /// <c>maxBroken</c> at once. Health flapping is a loop that flips the health route between 503 and fine.
+/// <see cref="Timeline"/> records when each backend could answer (healthy, a slow first token, a flapping health route):
+/// with <c>maxBroken</c> below the number of backends, one is healthy at every moment.
 /// </summary>
 internal sealed class ChaosFaults(EmulatorSet emulators, int seed, int maxBroken, TextWriter? log = null)
 {
+    /// <summary>The shapes in which a backend still answers its calls.</summary>
+    private static readonly HashSet<string> Serving = new(StringComparer.Ordinal) { "healthy", "slow first token", "health flapping" };
+
     private readonly Random _random = new(seed);
     private readonly Dictionary<string, string> _state = emulators.All.ToDictionary(n => n, _ => "healthy");
     private readonly Dictionary<string, int> _applied = new(StringComparer.Ordinal);
@@ -22,6 +27,9 @@ internal sealed class ChaosFaults(EmulatorSet emulators, int seed, int maxBroken
     public IReadOnlyDictionary<string, int> Applied => _applied;
 
     public int Changes { get; private set; }
+
+    /// <summary>When each backend was serving (see <see cref="FaultTimeline"/>).</summary>
+    public FaultTimeline Timeline { get; } = new(emulators.All);
 
     /// <summary>The shapes a backend can be put in (besides <c>healthy</c>).</summary>
     private static string[] ShapesOf(string backend, Type type)
@@ -69,6 +77,11 @@ internal sealed class ChaosFaults(EmulatorSet emulators, int seed, int maxBroken
                 continue;
             }
 
+            if (!Serving.Contains(next))
+            {
+                Timeline.Set(backend, serving: false); // before the fault bites
+            }
+
             await emulators.EnsureRunningAsync(backend);
             int generation;
             lock (_lock)
@@ -96,6 +109,11 @@ internal sealed class ChaosFaults(EmulatorSet emulators, int seed, int maxBroken
                 case "in-band error": ((OllamaEmulator)emulators[backend]).InBandErrorAfterChunks = 1; break;
                 case "lost task": emulators.VictoriaEmulator.LoseTasks = true; break;
                 case "health flapping": flappers.Add(FlapAsync(backend, generation, cancellationToken)); break;
+            }
+
+            if (Serving.Contains(next))
+            {
+                Timeline.Set(backend, serving: true); // once mended (restarted, knobs reset)
             }
         }
     }

@@ -10,12 +10,24 @@ namespace AgentHost.Bench.Reliability.Suites;
 /// Victoria</c>; Victoria polled in async mode so a lost task can happen) while <see cref="ChaosFaults"/> breaks and
 /// mends the backends every few seconds. Plain and streamed chat, and client-side tool flows (a tool call, then the
 /// answer over the tool's result). Every call must end whole or with a typed error, with this caller's own text; a
-/// tool call comes once per step and its id is never seen again. Then the in-process tool chaos
-/// (<see cref="ToolChaos"/>): SK auto function calling over the chain, where a function must never run twice.
+/// tool call comes once per step and its id is never seen again. Availability is judged (<see cref="Availability"/>):
+/// the schedule keeps a backend answering at every moment (at most two of three broken), so at most 0.1 % of the chat
+/// calls may end with "no backend answered"; a tool step is judged only while the one backend with tools (Ollama) was
+/// serving. Memory: the working set at most 200 MB, and flat after the first seconds of load. Then the in-process tool
+/// chaos (<see cref="ToolChaos"/>): SK auto function calling over the chain, where a function must never run twice.
 /// </summary>
 internal static class ChaosSuite
 {
     private const int Concurrency = 64;
+
+    /// <summary>Every backend serves plain and streamed chat (the shipped order names all three).</summary>
+    private static readonly string[] ChatServers = [EmulatorSet.Mlx, EmulatorSet.Ollama, EmulatorSet.Victoria];
+
+    /// <summary>Only Ollama takes tools (Mlx and Victoria declare no tool support): tool steps have one possible server.</summary>
+    private static readonly string[] ToolServers = [EmulatorSet.Ollama];
+
+    /// <summary>The working set's first seconds under load are the host warming up (JIT, pools, GC heaps), not growth.</summary>
+    private static readonly TimeSpan MemoryWarmup = TimeSpan.FromSeconds(15);
 
     private static readonly JsonArray Tools =
     [
@@ -44,9 +56,23 @@ internal static class ChaosSuite
             .VictoriaAsync(TimeSpan.FromMilliseconds(20));
         await using var host = await HostServer.StartAsync(config.Environment, cancellationToken);
         using var client = new GatewayClient(host.BaseAddress, TimeSpan.FromSeconds(30));
-        await host.WaitHealthyAsync(client.Http, EmulatorSet.Names, TimeSpan.FromSeconds(10), cancellationToken);
+        if (!HealthWait.Require(findings, await host.WaitHealthyAsync(client.Http, EmulatorSet.Names, TimeSpan.FromSeconds(10), cancellationToken),
+                "chaos: not every backend healthy within 10 s of the start"))
+        {
+            return findings;
+        }
 
         var chaos = new ChaosFaults(emulators, seed: 9, maxBroken: 2);
+        var availability = new Availability("chaos through serve");
+        bool Judge(ChatOutcome outcome, string text, string context, long start, string[] servers, string? expectedSuffix = null)
+        {
+            var kept = AnswerCheck.Record(findings, outcome, text, context, expectedSuffix);
+            var end = Availability.Of(outcome);
+            availability.Record(end, chaos.Timeline.AnyServedThroughout(servers, start, Stopwatch.GetTimestamp()),
+                end == CallEnd.NoBackendAnswered ? Availability.Why(outcome.Detail, servers) : null);
+            return kept;
+        }
+
         using var stopChaos = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var chaosTask = Task.Run(() => chaos.RunAsync(stopChaos.Token), CancellationToken.None);
         var toolCallIds = new ConcurrentDictionary<string, string>(StringComparer.Ordinal);
@@ -67,12 +93,13 @@ internal static class ChaosSuite
                 if (roll < 0.10)
                 {
                     Interlocked.Increment(ref issued); // a tool flow is two calls
-                    await ToolFlowAsync(client, text, stream: roll < 0.05, toolCallIds, findings, cancellationToken);
+                    await ToolFlowAsync(client, text, stream: roll < 0.05, toolCallIds, findings, Judge, cancellationToken);
                 }
                 else
                 {
+                    var start = Stopwatch.GetTimestamp();
                     var outcome = await client.ChatAsync(text, stream: roll < 0.45, cancellationToken);
-                    AnswerCheck.Record(findings, outcome, text, "chaos");
+                    Judge(outcome, text, "chaos", start, ChatServers);
                 }
 
                 latencies.Add((clock.Elapsed - started).TotalMilliseconds);
@@ -91,9 +118,9 @@ internal static class ChaosSuite
 
         // After the storm: every backend mended, the host must answer normally again.
         await emulators.ResetAllAsync();
-        if (!await host.WaitHealthyAsync(client.Http, EmulatorSet.Names, TimeSpan.FromSeconds(15), cancellationToken))
+        if (await host.WaitHealthyAsync(client.Http, EmulatorSet.Names, TimeSpan.FromSeconds(15), cancellationToken) is { Healthy: false } recovered)
         {
-            findings.Violation("health did not recover", "not every backend healthy 15 s after the chaos ended");
+            findings.Violation("health did not recover", $"not every backend healthy 15 s after the chaos ended; /health said: {recovered.Last}");
         }
 
         await Task.Delay(TimeSpan.FromSeconds(3.5), cancellationToken); // an open breaker (3 s) lets a trial call through
@@ -113,15 +140,26 @@ internal static class ChaosSuite
         }
 
         var sorted = latencies.Order().ToList();
-        var calls = findings.Counts.Where(c => c.Key.StartsWith("plain", StringComparison.Ordinal) || c.Key.StartsWith("stream", StringComparison.Ordinal) || c.Key == "broken").Sum(c => c.Value);
-        if (calls < total)
-        {
-            findings.Violation("too few calls", $"{calls} calls made, {total} wanted");
-        }
+        var calls = availability.Covered + availability.Uncovered;
+        var answered = availability.Answered;
+        // The load must have run: whole answers (not typed errors) at least the number of calls asked for, and client
+        // tool flows that got as far as running their tool.
+        findings.Goal($"chaos through serve: at least {total:#,0} whole answers", $"{answered:#,0} answered of {calls:#,0} calls",
+            answered >= total ? GoalVerdict.Met : GoalVerdict.Missed);
+        var minimumToolRuns = total / 10;
+        findings.Goal($"chaos through serve: at least {minimumToolRuns:#,0} client tool calls run", $"{toolCallIds.Count:#,0} run, each id seen once",
+            toolCallIds.Count >= minimumToolRuns ? GoalVerdict.Met : GoalVerdict.Missed);
+        availability.Judge(findings, enforced: !options.Smoke || Availability.EnforcedInSmoke, minimumCovered: total);
+
+        var workingSets = memory.Samples.Select(s => (double)s.WorkingSet).ToList();
+        MemoryJudge.JudgePeak(findings, "chaos", workingSets);
+        MemoryJudge.JudgeGrowth(findings, $"chaos (after its first {MemoryWarmup.TotalSeconds:0} s)", "working set",
+            [.. memory.Samples.Where(s => s.At >= MemoryWarmup).Select(s => (double)s.WorkingSet)], judged: !options.Smoke);
 
         var summary =
             $"{calls} HTTP calls ({sorted.Count} plain/stream calls or two-step tool flows) at {Concurrency} concurrent in {loadTime.TotalSeconds:0.0} s ({calls / loadTime.TotalSeconds:0} calls/s); " +
             $"unit latency p50 {Pct(sorted, 50):0} ms, p99 {Pct(sorted, 99):0} ms, max {sorted.LastOrDefault():0} ms. " +
+            $"No backend answered: {availability.Summary()}. " +
             $"Fault changes: {chaos.Changes} ({string.Join(", ", chaos.Applied.OrderBy(a => a.Key).Select(a => $"{a.Key} ×{a.Value}"))}). " +
             $"Host working set: start {memory.First / 1e6:0} MB, max {memory.Max / 1e6:0} MB, end {memory.Last / 1e6:0} MB.";
         options.Out.WriteLine("   " + summary);
@@ -134,11 +172,14 @@ internal static class ChaosSuite
     }
 
     /// <summary>Step 1: the model asks for the tool (exactly one call). The caller runs it once. Step 2: the answer over its result.</summary>
-    private static async Task ToolFlowAsync(GatewayClient client, string text, bool stream, ConcurrentDictionary<string, string> seenIds, Findings findings, CancellationToken ct)
+    private delegate bool Judgement(ChatOutcome outcome, string text, string context, long start, string[] servers, string? expectedSuffix = null);
+
+    private static async Task ToolFlowAsync(GatewayClient client, string text, bool stream, ConcurrentDictionary<string, string> seenIds, Findings findings, Judgement judge, CancellationToken ct)
     {
         var user = new JsonObject { ["role"] = "user", ["content"] = text };
+        var start = Stopwatch.GetTimestamp();
         var first = await client.SendAsync(GatewayClient.Body(stream, [user.DeepClone()], (JsonArray)Tools.DeepClone()), stream, ct);
-        if (!AnswerCheck.Record(findings, first, text, "tool flow, step 1") || first.Kind != OutcomeKind.Answer)
+        if (!judge(first, text, "tool flow, step 1", start, ToolServers) || first.Kind != OutcomeKind.Answer)
         {
             return;
         }
@@ -169,8 +210,9 @@ internal static class ChaosSuite
             }),
         };
         var result = new JsonObject { ["role"] = "tool", ["tool_call_id"] = id, ["content"] = stamp };
+        start = Stopwatch.GetTimestamp();
         var second = await client.SendAsync(GatewayClient.Body(stream, [user.DeepClone(), assistant, result], (JsonArray)Tools.DeepClone()), stream, ct);
-        AnswerCheck.Record(findings, second, text, "tool flow, step 2", expectedSuffix: $" (tool result: {stamp})");
+        judge(second, text, "tool flow, step 2", start, ToolServers, expectedSuffix: $" (tool result: {stamp})");
         if (second.Kind == OutcomeKind.Answer && second.ToolCalls.Count > 0)
         {
             findings.Violation("tool called again after its result", $"tool flow, step 2: {second}");

@@ -51,9 +51,11 @@ internal sealed record FailureShape(
                 Knobs((e, _) => e.MlxEmulator.StreamEndsWithoutDone = true)),
             new("MLX 429 without Retry-After", EmulatorSet.Mlx, ShapeExpectation.FailsOver, false, status(429), status(429)),
             new("MLX 503 overloaded", EmulatorSet.Mlx, ShapeExpectation.FailsOver, false, status(503), status(503)),
+            // Its 504 generation timeout exists only for plain calls; under a stream (200 headers first) the failed
+            // generation is a cut before any line.
             new("MLX 504 generation timeout", EmulatorSet.Mlx, ShapeExpectation.FailsOver, false, status(504), status(504)),
 
-            // Ollama: the error after streaming began is an NDJSON line {"error"} under status 200.
+            // Ollama: the error after streaming began is an NDJSON line {"error"} under status 200 (not streamed: 500 {"error"}).
             new("Ollama in-band {error} under 200", EmulatorSet.Ollama, ShapeExpectation.FailsOver, CutsAfterContent: true,
                 Knobs((e, _) => e.OllamaEmulator.InBandErrorAfterChunks = 1),
                 Knobs((e, _) => e.OllamaEmulator.InBandErrorAfterChunks = 1)),

@@ -171,14 +171,14 @@ public sealed class ChatPageTests(BrowserSession session) : IClassFixture<Browse
     public async Task While_the_chain_fails_over_the_pending_answer_shows_a_live_status_line_then_the_badge()
     {
         await using var gateway = await TestGateway.StartAsync(settings: new Dictionary<string, string> { ["AgentHost:Http:ProgressAfter"] = "00:00:00" });
-        gateway.Mlx.Faults.StatusCode = 500;
-        gateway.Mlx.Faults.ErrorMessage = "Generation failed";
+        gateway.Mlx.Faults.StatusCode = 503; // what the MLX server refuses a stream with before it starts (a 500 comes as a cut)
+        gateway.Mlx.Faults.ErrorMessage = "model loading";
         gateway.Ollama.Faults.FirstByteDelay = TimeSpan.FromSeconds(2); // long enough to see the line while Ollama works
         var page = await OpenAsync(gateway);
 
         await SendAsync(page, "anyone there?");
         var answer = page.Locator(".msg.assistant").Last;
-        await Expect(answer.Locator(".progress")).ToHaveTextAsync("Mlx failed (500 Generation failed) → trying Ollama");
+        await Expect(answer.Locator(".progress")).ToHaveTextAsync("Mlx failed (503 model loading) → trying Ollama");
         await Expect(answer.Locator(".text")).ToHaveTextAsync("Ollama: anyone there?", new() { Timeout = 15_000 });
         await Expect(answer.Locator(".progress")).ToHaveCountAsync(0);
         await Expect(answer.Locator(".badge")).ToContainTextAsync("Ollama");

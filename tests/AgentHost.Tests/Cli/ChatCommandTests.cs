@@ -65,14 +65,14 @@ public sealed class ChatCommandTests : IAsyncLifetime
     [Fact]
     public async Task While_it_fails_over_chat_says_so_on_stderr_before_the_answer()
     {
-        _mlx.Faults.StatusCode = 500;
-        _mlx.Faults.ErrorMessage = "Generation failed";
+        _mlx.Faults.StatusCode = 503; // what the MLX server refuses a stream with before it starts (a 500 comes as a cut)
+        _mlx.Faults.ErrorMessage = "model loading";
 
         var result = await HostProcess.RunAsync(["chat"], Env(), standardInput: "hello\n/exit\n");
 
         Assert.True(result.ExitCode == 0, result.StdErr);
         var lines = result.StdErr.Split('\n');
-        var progress = Array.FindIndex(lines, l => l.Contains("[Mlx failed (500 Generation failed) → trying Ollama]", StringComparison.Ordinal));
+        var progress = Array.FindIndex(lines, l => l.Contains("[Mlx failed (503 model loading) → trying Ollama]", StringComparison.Ordinal));
         var answered = Array.FindIndex(lines, l => l.StartsWith("[answered by Ollama", StringComparison.Ordinal));
         Assert.True(progress >= 0 && progress < answered, result.StdErr);
         Assert.DoesNotContain("\u001b", lines[progress], StringComparison.Ordinal); // redirected stderr: no escape codes

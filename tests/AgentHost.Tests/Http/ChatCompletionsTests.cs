@@ -277,7 +277,9 @@ public sealed class ChatCompletionsTests
         await cts.CancelAsync();
 
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => call);
-        await TestGateway.Eventually(() => gateway.Logs.Any(l => l.Contains("the caller went away", StringComparison.Ordinal)));
+        // The chain's call was cancelled all the way down: Ollama saw its request go away while it hung.
+        await gateway.Ollama.ClientAborted.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal("/api/chat", Assert.Single(gateway.Ollama.ClientAborts).PathAndQuery);
         gateway.Ollama.Faults.Reset();
         using var next = await gateway.PostChatAsync(TestGateway.ChatBody("still there?"));
         Assert.Equal(HttpStatusCode.OK, next.StatusCode);
@@ -296,6 +298,10 @@ public sealed class ChatCompletionsTests
             Assert.StartsWith("data: ", await reader.ReadLineAsync());
         }
 
+        // Ollama saw the stream it was still sending go away (chunks 50 ms apart: 200 of them would take 10 s) ...
+        await gateway.Ollama.ClientAborted.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal("/api/chat", Assert.Single(gateway.Ollama.ClientAborts).PathAndQuery);
+        // ... and the host put it down to the caller, not to a cut backend.
         await TestGateway.Eventually(() => gateway.Logs.Any(l => l.Contains("the caller went away", StringComparison.Ordinal)));
         Assert.DoesNotContain(gateway.Logs, l => l.Contains("stream cut", StringComparison.Ordinal));
     }

@@ -188,17 +188,41 @@ public sealed class RouteSelectionTests
     }
 
     [Fact]
-    public async Task Every_name_v1_models_lists_is_accepted_as_model()
+    public async Task Every_name_v1_models_lists_is_accepted_as_model_and_answered_by_the_backend_that_serves_it()
     {
         await using var gateway = await StartAsync();
         using var json = JsonDocument.Parse(await gateway.Client.GetStringAsync("v1/models"));
-        var ids = json.RootElement.GetProperty("data").EnumerateArray().Select(m => m.GetProperty("id").GetString()!).ToList();
+        var entries = json.RootElement.GetProperty("data").EnumerateArray()
+            .Select(m => (Id: m.GetProperty("id").GetString()!, Owner: m.GetProperty("owned_by").GetString()!, Kind: m.GetProperty("agent_host").GetProperty("kind").GetString()!))
+            .ToList();
+        Assert.Contains(entries, e => e.Kind == "model" && e.Owner == "Mlx");
+        Assert.Contains(entries, e => e.Kind == "model" && e.Owner == "Ollama");
 
-        foreach (var id in ids)
+        foreach (var (id, owner, kind) in entries)
         {
             using var response = await gateway.PostChatAsync(Body("hi", id));
-            Assert.True(response.StatusCode != HttpStatusCode.BadRequest, $"{id}: {await response.Content.ReadAsStringAsync()}");
+            var body = await response.Content.ReadAsStringAsync();
+            Assert.True(response.StatusCode == HttpStatusCode.OK, $"{id}: {(int)response.StatusCode} {body}");
             Assert.True(response.Headers.Contains(RouteHeader.Name), id);
+            var backend = Assert.Single(response.Headers.GetValues("x-agent-backend"));
+            var text = JsonDocument.Parse(body).RootElement.GetProperty("choices")[0].GetProperty("message").GetProperty("content").GetString();
+            if (kind != "model")
+            {
+                continue; // the chain or a route: any backend of its order may answer
+            }
+
+            // A concrete model: the backend that lists it answers, and (where the protocol names a model: not Victoria's
+            // /run) that model is what it was asked for on the wire.
+            Assert.True(owner == backend, $"{id} is {owner}'s model but {backend} answered");
+            Assert.EndsWith(": hi", text, StringComparison.Ordinal);
+            if (owner == "Victoria")
+            {
+                continue;
+            }
+
+            BackendEmulator emulator = owner == "Mlx" ? gateway.Mlx : gateway.Ollama;
+            var wire = emulator.Requests.Last(r => r.Method == "POST").Body;
+            Assert.True(JsonDocument.Parse(wire).RootElement.TryGetProperty("model", out var sent) && sent.GetString() == id, $"{id}: {owner} was sent {wire}");
         }
     }
 

@@ -18,15 +18,15 @@ public sealed class StreamProgressTests
     public async Task Each_failed_backend_is_an_sse_comment_before_the_content_and_the_body_names_who_answered()
     {
         await using var gateway = await TestGateway.StartAsync(settings: ProgressAt("00:00:00"));
-        gateway.Mlx.Faults.StatusCode = 500;
-        gateway.Mlx.Faults.ErrorMessage = "Generation failed";
+        gateway.Mlx.Faults.StatusCode = 503; // what the MLX server refuses a stream with before it starts (a 500 comes as a cut)
+        gateway.Mlx.Faults.ErrorMessage = "model loading";
 
         using var response = await gateway.PostChatAsync(TestGateway.ChatBody("hi", stream: true));
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("text/event-stream", response.Content.Headers.ContentType?.MediaType);
         var raw = await response.Content.ReadAsStringAsync();
-        Assert.StartsWith(": agent-host: Mlx failed (500 Generation failed) → trying Ollama\n\ndata: ", raw, StringComparison.Ordinal);
+        Assert.StartsWith(": agent-host: Mlx failed (503 model loading) → trying Ollama\n\ndata: ", raw, StringComparison.Ordinal);
         var data = TestGateway.SseData(raw);
         Assert.Equal("Ollama: hi", TestGateway.StreamedText(data));
         Assert.Equal("[DONE]", data[^1]);
@@ -55,15 +55,15 @@ public sealed class StreamProgressTests
     {
         // Default ProgressAfter (1 s): Ollama takes 3 s to its first byte, so the comment goes out while the chain waits.
         await using var gateway = await TestGateway.StartAsync();
-        gateway.Mlx.Faults.StatusCode = 500;
-        gateway.Mlx.Faults.ErrorMessage = "Generation failed";
+        gateway.Mlx.Faults.StatusCode = 503; // what the MLX server refuses a stream with before it starts (a 500 comes as a cut)
+        gateway.Mlx.Faults.ErrorMessage = "model loading";
         gateway.Ollama.Faults.FirstByteDelay = TimeSpan.FromSeconds(3);
 
         using var response = await gateway.PostChatAsync(TestGateway.ChatBody("hi", stream: true));
         await using var body = await response.Content.ReadAsStreamAsync();
         using var reader = new StreamReader(body);
 
-        Assert.Equal(": agent-host: Mlx failed (500 Generation failed) → trying Ollama", await reader.ReadLineAsync());
+        Assert.Equal(": agent-host: Mlx failed (503 model loading) → trying Ollama", await reader.ReadLineAsync());
         Assert.Equal("Ollama: hi", TestGateway.StreamedText(TestGateway.SseData(await reader.ReadToEndAsync())));
     }
 

@@ -109,16 +109,17 @@ public sealed class EmbeddedChatClientTests
     }
 
     [Fact]
-    public async Task The_same_seed_gives_the_same_answer()
+    public async Task The_same_seed_gives_the_same_answer_and_another_seed_another()
     {
         using var services = TinyModel.Services();
         var chat = services.GetRequiredKeyedService<IChatClient>(BackendNames.Embedded);
-        var options = new ChatOptions { Seed = 7, Temperature = 0.8f };
 
-        var first = await chat.GetResponseAsync(Hi, options);
-        var second = await chat.GetResponseAsync(Hi, options);
+        var first = await chat.GetResponseAsync(Hi, new ChatOptions { Seed = 7, Temperature = 0.8f });
+        var second = await chat.GetResponseAsync(Hi, new ChatOptions { Seed = 7, Temperature = 0.8f });
+        var other = await chat.GetResponseAsync(Hi, new ChatOptions { Seed = 8, Temperature = 0.8f });
 
         Assert.Equal(first.Text, second.Text);
+        Assert.NotEqual(first.Text, other.Text); // the seed is what fixes the sampling, not something else
     }
 
     [Fact]

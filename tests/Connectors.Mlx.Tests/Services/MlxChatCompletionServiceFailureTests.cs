@@ -42,18 +42,58 @@ public sealed class MlxChatCompletionServiceFailureTests
     }
 
     [Theory]
-    [InlineData(503, "Queue is full. Please try again later.")]
-    [InlineData(504, "Generation timeout (limit 97s for this model and max_tokens)")]
-    [InlineData(500, "Generation failed: Model default not found at /Users/mlx/mlx-models/phi3.5-mini-4k")]
-    public async Task Server_errors_carry_the_fastapi_detail_text(int status, string detail)
+    [InlineData(503, false, "Queue is full. Please try again later.")]
+    [InlineData(503, true, "Queue is full. Please try again later.")]
+    [InlineData(504, false, "Generation timeout (limit 97s for this model and max_tokens)")]
+    [InlineData(500, false, "Generation failed: Model default not found at /Users/mlx/mlx-models/phi3.5-mini-4k")]
+    public async Task Server_errors_carry_the_fastapi_detail_text(int status, bool stream, string detail)
     {
         await using var mlx = await MlxBackend.StartAsync(emulator: e => e.Faults.StatusCode = status);
+
+        var e = await Assert.ThrowsAsync<BackendHttpOperationException>(() => CallAsync(mlx, stream));
+
+        Assert.Equal(status, (int)e.StatusCode!);
+        Assert.Equal(detail, e.ServerError);
+        Assert.Contains(detail, e.ResponseContent);
+    }
+
+    [Theory]
+    [InlineData(504, "Request timeout while waiting in queue (limit 97s for this model)")]
+    [InlineData(500, "Generation failed: Model default not found at /Users/mlx/mlx-models/phi3.5-mini-4k")]
+    public async Task A_stream_the_server_cannot_begin_is_refused_with_its_status_and_detail(int status, string detail)
+    {
+        await using var mlx = await MlxBackend.StartAsync(emulator: e =>
+        {
+            e.Faults.StatusCode = status;
+            e.FailStreamsBeforeTheyStart = true;
+        });
 
         var e = await Assert.ThrowsAsync<BackendHttpOperationException>(() => CallAsync(mlx, stream: true));
 
         Assert.Equal(status, (int)e.StatusCode!);
         Assert.Equal(detail, e.ServerError);
-        Assert.Contains(detail, e.ResponseContent);
+    }
+
+    [Theory]
+    [InlineData(500)]
+    [InlineData(504)]
+    public async Task A_generation_that_fails_under_a_stream_is_a_cut_after_the_200_headers_not_an_answer(int status)
+    {
+        // mlx_api_server.py answers stream: true with StreamingResponse (200 headers) before generating: a failure then cuts the body.
+        await using var mlx = await MlxBackend.StartAsync(emulator: e => e.Faults.StatusCode = status);
+        var received = new List<string?>();
+
+        var e = await Record.ExceptionAsync(async () =>
+        {
+            await foreach (var update in mlx.Chat.GetStreamingChatMessageContentsAsync(History("cut")))
+            {
+                received.Add(update.Content);
+            }
+        });
+
+        Assert.True(e is HttpRequestException or IOException or BackendResponseException, $"expected a cut, got {e?.ToString() ?? "an answer"}");
+        Assert.False(e is BackendHttpOperationException, $"a cut is not a status: {e}");
+        Assert.Equal("", string.Concat(received));
     }
 
     [Fact]

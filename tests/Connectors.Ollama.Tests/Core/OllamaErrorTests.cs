@@ -46,9 +46,25 @@ public sealed class OllamaErrorTests
     }
 
     [Fact]
-    public async Task In_band_error_before_any_text_has_no_partial_text()
+    public async Task A_runner_failure_before_any_text_of_a_stream_is_a_500_with_ollamas_error_text()
+    {
+        // Ollama 0.12.6 and later (server/routes.go, streamResponse): nothing written yet, so the status carries the error.
+        await using var host = await OllamaTestHost.StartAsync();
+        host.Emulator.InBandErrorAfterChunks = 0;
+
+        var (text, error) = await StreamAsync(host.Chat);
+
+        var ex = Assert.IsType<BackendHttpOperationException>(error);
+        Assert.Equal(HttpStatusCode.InternalServerError, ex.StatusCode);
+        Assert.Equal(OllamaEmulator.RunnerStoppedError, ex.ServerError);
+        Assert.Equal(string.Empty, text);
+    }
+
+    [Fact]
+    public async Task On_builds_before_0_12_6_a_runner_failure_before_any_text_is_an_in_band_line_with_no_partial_text()
     {
         await using var host = await OllamaTestHost.StartAsync();
+        host.Emulator.Version = new Version(0, 12, 5);
         host.Emulator.InBandErrorAfterChunks = 0;
 
         var (text, error) = await StreamAsync(host.Chat);
@@ -59,14 +75,16 @@ public sealed class OllamaErrorTests
     }
 
     [Fact]
-    public async Task In_band_error_body_without_streaming_is_an_in_band_failure()
+    public async Task A_runner_failure_without_streaming_is_a_500_with_ollamas_error_text()
     {
+        // Every build collects a non-streamed answer first and answers the runner's error with 500 {"error"} (writeChatResponse).
         await using var host = await OllamaTestHost.StartAsync();
         host.Emulator.InBandErrorAfterChunks = 1;
 
-        var ex = await Assert.ThrowsAsync<BackendResponseException>(() => host.Chat.GetResponseAsync("hi there"));
+        var ex = await Assert.ThrowsAsync<BackendHttpOperationException>(() => host.Chat.GetResponseAsync("hi there"));
 
-        Assert.Equal(BackendResponseProblem.InBandError, ex.Problem);
+        Assert.Equal(HttpStatusCode.InternalServerError, ex.StatusCode);
+        Assert.Equal(OllamaEmulator.RunnerStoppedError, ex.ServerError);
         Assert.Contains(OllamaEmulator.RunnerStoppedError, ex.Message);
     }
 

@@ -119,7 +119,13 @@ public sealed class OllamaServiceCollectionExtensionsTests
         host.Emulator.InBandErrorAfterChunks = 1;
         var service = host.Services.GetRequiredKeyedService<IChatCompletionService>(BackendNames.Ollama);
 
-        var ex = await Assert.ThrowsAsync<BackendResponseException>(() => service.GetChatMessageContentAsync("hi there friend"));
+        // The in-band line comes only in a stream that has sent content (a non-streamed failure is a 500).
+        var ex = await Assert.ThrowsAsync<BackendResponseException>(async () =>
+        {
+            await foreach (var _ in service.GetStreamingChatMessageContentsAsync("hi there friend"))
+            {
+            }
+        });
 
         Assert.Equal(BackendResponseProblem.InBandError, ex.Problem);
     }

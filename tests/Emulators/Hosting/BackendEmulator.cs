@@ -19,7 +19,10 @@ namespace AgentHost.Emulators.Hosting;
 /// </summary>
 public abstract class BackendEmulator : IAsyncDisposable
 {
+    private const string SelfAbort = "emulator-aborted";
     private readonly ConcurrentQueue<RecordedRequest> _requests = new();
+    private readonly ConcurrentQueue<RecordedRequest> _clientAborts = new();
+    private readonly TaskCompletionSource _clientAborted = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly CancellationTokenSource _stopping = new();
     private WebApplication? _app;
     private int _generationRequests;
@@ -38,6 +41,12 @@ public abstract class BackendEmulator : IAsyncDisposable
 
     /// <summary>Every request received so far, oldest first.</summary>
     public IReadOnlyList<RecordedRequest> Requests => _requests.ToArray();
+
+    /// <summary>The requests the client gave up while the emulator was still answering them (not the emulator's own cuts), oldest first.</summary>
+    public IReadOnlyList<RecordedRequest> ClientAborts => _clientAborts.ToArray();
+
+    /// <summary>Completes when a client first gives up a request the emulator is still answering: the backend saw the abort.</summary>
+    public Task ClientAborted => _clientAborted.Task;
 
     /// <summary>How many generation requests arrived so far.</summary>
     public int GenerationRequests => Volatile.Read(ref _generationRequests);
@@ -64,7 +73,16 @@ public abstract class BackendEmulator : IAsyncDisposable
             var body = await reader.ReadToEndAsync(context.RequestAborted);
             context.Request.Body.Position = 0;
             var headers = context.Request.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase);
-            _requests.Enqueue(new RecordedRequest(context.Request.Method, context.Request.Path + context.Request.QueryString, body, headers));
+            var recorded = new RecordedRequest(context.Request.Method, context.Request.Path + context.Request.QueryString, body, headers);
+            _requests.Enqueue(recorded);
+            using var aborted = context.RequestAborted.Register(() =>
+            {
+                if (!context.Items.ContainsKey(SelfAbort) && !Stopping.IsCancellationRequested)
+                {
+                    _clientAborts.Enqueue(recorded);
+                    _clientAborted.TrySetResult();
+                }
+            });
             await next(context);
         });
         MapRoutes(app);
@@ -106,9 +124,16 @@ public abstract class BackendEmulator : IAsyncDisposable
         }
         catch (OperationCanceledException)
         {
-            context.Abort();
+            AbortSelf(context);
             return false;
         }
+    }
+
+    /// <summary>Aborts the connection on the emulator's own account (a cut, a stop): not recorded as the client's abort.</summary>
+    protected static void AbortSelf(HttpContext context)
+    {
+        context.Items[SelfAbort] = true;
+        context.Abort();
     }
 
     /// <summary>Honours the health knobs: hang, status code. Returns false when the knobs already answered.</summary>
@@ -124,7 +149,7 @@ public abstract class BackendEmulator : IAsyncDisposable
             }
             catch (OperationCanceledException)
             {
-                context.Abort();
+                AbortSelf(context);
                 return false;
             }
         }
@@ -194,7 +219,7 @@ public abstract class BackendEmulator : IAsyncDisposable
         }
         catch (OperationCanceledException)
         {
-            context.Abort();
+            AbortSelf(context);
             return;
         }
 
@@ -219,6 +244,15 @@ public abstract class BackendEmulator : IAsyncDisposable
         await context.Response.WriteAsync(body, context.RequestAborted);
     }
 
+    /// <summary>Sends 200 headers and cuts the connection before any byte of the body: a stream whose generation failed after the server began it.</summary>
+    protected async Task CutBeforeContentAsync(HttpContext context, string contentType)
+    {
+        context.Response.StatusCode = 200;
+        context.Response.ContentType = contentType;
+        await context.Response.StartAsync(context.RequestAborted);
+        await CutAsync(context);
+    }
+
     /// <summary>Cuts the connection like a crashing server: sends what was written, waits <see cref="CutGrace"/> (less when the emulator stops), aborts.</summary>
     private async Task CutAsync(HttpContext context)
     {
@@ -232,7 +266,7 @@ public abstract class BackendEmulator : IAsyncDisposable
         {
         }
 
-        context.Abort();
+        AbortSelf(context);
     }
 
     /// <summary>A body that is not the protocol's shape, for <see cref="RequestFaults.MalformedBody"/>.</summary>

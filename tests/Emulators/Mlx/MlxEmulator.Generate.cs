@@ -30,6 +30,11 @@ public sealed partial class MlxEmulator
             return;
         }
 
+        if (!await GenerationStatusAsync(context, faults, FastApiValidator.IsTrue(body["stream"])))
+        {
+            return;
+        }
+
         var model = ResolveModel(FastApiValidator.Text(body["model"]), FastApiValidator.Text(body["category"]));
         var answer = AnswerFor(faults, LastUserText(FastApiValidator.Text(body["prompt"])!));
         await AnswerAsync(context, faults, model, answer, FastApiValidator.IsTrue(body["stream"]), chatShape: false);
@@ -57,6 +62,11 @@ public sealed partial class MlxEmulator
             v.Object("options");
         });
         if (body is null)
+        {
+            return;
+        }
+
+        if (!await GenerationStatusAsync(context, faults, FastApiValidator.IsTrue(body["stream"])))
         {
             return;
         }

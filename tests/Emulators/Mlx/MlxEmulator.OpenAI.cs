@@ -24,7 +24,8 @@ public sealed partial class MlxEmulator
         }
 
         var faults = BeginGeneration();
-        if (!await GenerationPreambleAsync(context, faults))
+        // Not the MLX API Server: this emulation answers every faulted status before the body, streamed or not.
+        if (!await GenerationPreambleAsync(context, faults) || !await GenerationStatusAsync(context, faults, stream: false))
         {
             return;
         }

@@ -12,7 +12,11 @@ namespace AgentHost.Emulators.Mlx;
 /// <c>GET /health</c>, <c>GET /api/tags</c>, <c>GET /</c>; <c>POST /api/chat</c> when <see cref="ChatRouteEnabled"/>;
 /// Apple's <c>mlx_lm.server</c> routes (<c>/v1/chat/completions</c>, <c>/v1/models</c>) when <see cref="OpenAIMode"/>.
 /// Errors come in the server's shapes: FastAPI's <c>{"detail"}</c> (422 validation list, 503, 504, 500) and the
-/// middleware's <c>{"error"}</c> (429, without <c>Retry-After</c> unless the knob sets one).
+/// middleware's <c>{"error"}</c> (429, without <c>Retry-After</c> unless the knob sets one). A streamed request is
+/// answered with its 200 headers before the generation runs (FastAPI's <c>StreamingResponse</c>), so a generation that
+/// fails (<see cref="EmulatorFaults.StatusCode"/> 500 or 504) is a cut after those headers with no line, not a status;
+/// only the refusals that come before the stream starts (429, 503; 500/504 with <see cref="FailStreamsBeforeTheyStart"/>)
+/// are statuses for a stream.
 /// </summary>
 public sealed partial class MlxEmulator : BackendEmulator
 {
@@ -39,6 +43,16 @@ public sealed partial class MlxEmulator : BackendEmulator
 
     /// <summary>The real failure mode of a dying generation: the stream just ends, cleanly, without its <c>done: true</c> line (or <c>[DONE]</c>).</summary>
     public bool StreamEndsWithoutDone { get; set; }
+
+    /// <summary>
+    /// Answer a 500 or 504 for a streamed request before the stream starts, as the server does when it cannot begin:
+    /// the model's files are missing (500 <c>Generation failed: Model ... not found at ...</c>, raised while the model
+    /// is fetched, before the <c>StreamingResponse</c>) or the request timed out waiting in the queue (504
+    /// <c>Request timeout while waiting in queue</c>). Off by default: a 500/504 is then a failure during generation,
+    /// which a stream shows as a cut after its 200 headers (the server's 504 generation timeout exists only for
+    /// non-streamed calls; a streamed generation has no timeout).
+    /// </summary>
+    public bool FailStreamsBeforeTheyStart { get; set; }
 
     /// <summary>Answer in <c>"text"</c> instead of <c>"response"</c>, as some other builds do.</summary>
     public bool AnswerInTextField { get; set; }
@@ -142,9 +156,8 @@ public sealed partial class MlxEmulator : BackendEmulator
     private static object CachedModel(string name) => new { name, use_count = 1, last_used = "2026-01-01T00:00:00", load_time_seconds = 2.5, active_requests = 0, is_loading = false };
 
     /// <summary>
-    /// The faults every generation route honours, in the server's order: hang / first-byte delay, then a status
-    /// (429 from the rate-limit middleware as <c>{"error"}</c>; others as FastAPI's <c>{"detail"}</c>).
-    /// Returns false when the request was answered (or given up).
+    /// The faults every generation route honours before the body is read, in the server's order: hang / first-byte
+    /// delay, then the rate-limit middleware's 429 <c>{"error"}</c>. Returns false when the request was answered (or given up).
     /// </summary>
     private async Task<bool> GenerationPreambleAsync(HttpContext context, RequestFaults faults)
     {
@@ -153,15 +166,37 @@ public sealed partial class MlxEmulator : BackendEmulator
             return false;
         }
 
-        if (faults.StatusCode is not { } code)
+        if (faults.StatusCode is 429)
+        {
+            await WriteJsonAsync(context, 429, new { error = faults.ErrorMessage ?? "Rate limit exceeded. Max 500 requests per 90 seconds" }, faults.RetryAfter);
+            return false;
+        }
+
+        return true;
+    }
+
+    /// <summary>
+    /// A faulted status once the body is valid, as FastAPI's <c>{"detail"}</c>: 503 (queue full, model loading, memory)
+    /// before anything; 500 (generation failed) and 504 (generation timeout) for a plain call, while a stream has its
+    /// 200 headers already and is cut (see <see cref="FailStreamsBeforeTheyStart"/>). Returns false when answered.
+    /// </summary>
+    private async Task<bool> GenerationStatusAsync(HttpContext context, RequestFaults faults, bool stream)
+    {
+        if (faults.StatusCode is not { } code || code == 429)
         {
             return true;
         }
 
+        if (stream && code is 500 or 504 && !FailStreamsBeforeTheyStart)
+        {
+            await CutBeforeContentAsync(context, "application/json");
+            return false;
+        }
+
         object body = code switch
         {
-            429 => new { error = faults.ErrorMessage ?? "Rate limit exceeded. Max 500 requests per 90 seconds" },
             503 => new { detail = faults.ErrorMessage ?? "Queue is full. Please try again later." },
+            504 when stream => new { detail = faults.ErrorMessage ?? "Request timeout while waiting in queue (limit 97s for this model)" },
             504 => new { detail = faults.ErrorMessage ?? "Generation timeout (limit 97s for this model and max_tokens)" },
             500 => new { detail = faults.ErrorMessage ?? "Generation failed: Model default not found at /Users/mlx/mlx-models/phi3.5-mini-4k" },
             _ => new { detail = faults.ErrorMessage ?? $"Error {code}" },

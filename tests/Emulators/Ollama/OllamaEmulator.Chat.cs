@@ -66,12 +66,18 @@ public sealed partial class OllamaEmulator
         var inBand = faults.Active ? InBandErrorAfterChunks : null;
         var errorLine = JsonSerializer.Serialize(new { error = faults.ErrorMessage ?? RunnerStoppedError }, JsonOptions);
 
+        if (inBand is not null && (!stream || (inBand == 0 && ErrorsBeforeContentAsStatus)))
+        {
+            // Not streamed, the server collects the whole answer first and answers the runner's failure with 500
+            // {"error"} (server/routes.go, writeChatResponse); streamed, a failure before any content is the same 500
+            // since 0.12.6 (streamResponse writes the status while nothing was written).
+            await WriteJsonAsync(context, 500, new { error = faults.ErrorMessage ?? RunnerStoppedError });
+            return;
+        }
+
         if (!stream)
         {
-            var whole = inBand is not null
-                ? errorLine
-                : Line(request.Model!, Message(text, toolCall), done: true, Usage(request, chunks.Count));
-            await WriteBodyAsync(context, faults, whole, Json);
+            await WriteBodyAsync(context, faults, Line(request.Model!, Message(text, toolCall), done: true, Usage(request, chunks.Count)), Json);
             return;
         }
 

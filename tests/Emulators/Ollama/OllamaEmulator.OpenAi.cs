@@ -61,6 +61,13 @@ public sealed partial class OllamaEmulator
         };
         var finish = toolCall is null ? "stop" : "tool_calls";
 
+        if (faults.Active && InBandErrorAfterChunks is { } failAfter && (!stream || (failAfter == 0 && ErrorsBeforeContentAsStatus)))
+        {
+            // The native handler's 500 {"error"}, rewritten by the OpenAI middleware into its error shape (middleware/openai.go).
+            await WriteJsonAsync(context, 500, OpenAiError(500, faults.ErrorMessage ?? RunnerStoppedError));
+            return;
+        }
+
         if (!stream)
         {
             var message = toolCall is null ? (object)new { role = "assistant", content = text } : new { role = "assistant", content = "", tool_calls = toolCalls };

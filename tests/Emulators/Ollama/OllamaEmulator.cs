@@ -49,11 +49,19 @@ public sealed partial class OllamaEmulator : BackendEmulator
         OllamaConversation.DefaultToolCall(messages, toolNames);
 
     /// <summary>
-    /// When set, a generation request answers 200 and, after this many content chunks, sends the in-band error line
-    /// <c>{"error": "..."}</c> (text: <see cref="EmulatorFaults.ErrorMessage"/> or <see cref="RunnerStoppedError"/>) and ends.
-    /// Non-streaming requests then get a 200 body that is only the error object.
+    /// When set, the model runner fails after this many content chunks (text: <see cref="EmulatorFaults.ErrorMessage"/>
+    /// or <see cref="RunnerStoppedError"/>), as real Ollama shows it (server/routes.go): a stream that has sent content
+    /// gets the NDJSON line <c>{"error": "..."}</c> under its 200 and ends; a stream with nothing sent yet gets 500
+    /// <c>{"error"}</c> (from 0.12.6; older builds sent the error line under 200 there too, see
+    /// <see cref="ErrorsBeforeContentAsStatus"/>); a non-streamed request gets 500 <c>{"error"}</c> (every build).
     /// </summary>
     public int? InBandErrorAfterChunks { get; set; }
+
+    /// <summary>The version <c>/api/version</c> reports. Builds before 0.12.6 send a failure before any content as the error line under 200.</summary>
+    public Version Version { get; set; } = new(0, 12, 6);
+
+    /// <summary>Whether a streamed failure before any content comes as an HTTP status (0.12.6 and later) rather than the error line under 200.</summary>
+    public bool ErrorsBeforeContentAsStatus => Version >= new Version(0, 12, 6);
 
     /// <summary>How many words each streamed chunk carries.</summary>
     public int WordsPerChunk { get; set; } = 2;
@@ -69,7 +77,7 @@ public sealed partial class OllamaEmulator : BackendEmulator
     {
         app.MapGet("/", RootAsync);
         app.MapMethods("/", ["HEAD"], RootAsync);
-        app.MapGet("/api/version", (HttpContext c) => WriteJsonAsync(c, 200, new { version = "0.12.6" }));
+        app.MapGet("/api/version", (HttpContext c) => WriteJsonAsync(c, 200, new { version = Version.ToString(3) }));
         app.MapGet("/api/tags", TagsAsync);
         app.MapGet("/api/ps", PsAsync);
         app.MapPost("/api/embed", EmbedAsync);

@@ -55,17 +55,41 @@ public sealed class BackendHealthTests
     [Fact]
     public async Task The_background_prober_probes_at_start_and_then_every_interval()
     {
-        var time = new FakeTimeProvider();
+        var time = new ObservedTimeProvider();
+        var probes = new List<DateTimeOffset>();
+        var probed = new SemaphoreSlim(0);
         await using var h = new ChainHarness(time).Backend("A", new FakeChatClient("A")).Chain(o => o.Order = ["A"]);
         h.Services.Configure<FallbackOptions>(o => o.Health.ProbeInterval = TimeSpan.FromSeconds(15));
+        var stopped = false;
+        h.Health["A"].Handler = _ =>
+        {
+            lock (probes)
+            {
+                probes.Add(time.GetUtcNow());
+            }
+
+            probed.Release();
+            return Task.FromResult(stopped ? HealthCheckResult.Unhealthy("stopped") : HealthCheckResult.Healthy());
+        };
         var prober = h.Provider.GetServices<IHostedService>().OfType<BackendHealthProber>().Single();
+        var start = time.GetUtcNow();
+        async Task NextProbeAsync() => Assert.True(await probed.WaitAsync(TimeSpan.FromSeconds(10)), "no probe came");
 
         await prober.StartAsync(CancellationToken.None);
-        await time.AdvanceUntilAsync(() => h.Health["A"].Calls >= 1, TimeSpan.Zero);
-        h.Health["A"].Result = HealthCheckResult.Unhealthy("stopped");
-        await time.AdvanceUntilAsync(() => h.Monitor.Get("A").State == BackendHealthState.Down, TimeSpan.FromSeconds(15));
+        await NextProbeAsync(); // at start
+        await time.WhenArmedAsync(TimeSpan.FromSeconds(15)); // the interval's timer
+        time.Advance(TimeSpan.FromSeconds(15) - TimeSpan.FromMilliseconds(1));
+        Assert.Equal(1, h.Health["A"].Calls); // not before the interval
+        time.Advance(TimeSpan.FromMilliseconds(1));
+        await NextProbeAsync();
+        stopped = true;
+        time.Advance(TimeSpan.FromSeconds(15));
+        await NextProbeAsync();
+        await time.AdvanceUntilAsync(() => h.Monitor.Get("A").State == BackendHealthState.Down, TimeSpan.Zero);
         await prober.StopAsync(CancellationToken.None);
 
+        Assert.Equal([start, start.AddSeconds(15), start.AddSeconds(30)], probes);
+        Assert.Equal(3, h.Health["A"].Calls);
         Assert.Equal("down: stopped", h.Monitor.Get("A").Describe());
     }
 

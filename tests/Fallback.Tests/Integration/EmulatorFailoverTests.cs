@@ -71,7 +71,7 @@ public sealed class EmulatorFailoverTests
         }
 
         Assert.Equal(fault == Fault.HealthDown ? FallbackAttemptOutcome.Deferred : FallbackAttemptOutcome.Failed, faultyAttempt.Outcome);
-        Assert.Contains(Expected(fault, streaming), (faultyAttempt.Error ?? faultyAttempt.SkipReason)!, StringComparison.OrdinalIgnoreCase);
+        Assert.Contains(Expected(fault, faulty, streaming), (faultyAttempt.Error ?? faultyAttempt.SkipReason)!, StringComparison.Ordinal);
         if (position < 2)
         {
             Assert.Equal(order[position + 1], report!.Backend);
@@ -101,15 +101,29 @@ public sealed class EmulatorFailoverTests
         }
     }
 
-    private static string Expected(Fault fault, bool streaming) => fault switch
+    /// <summary>
+    /// What the faulty backend's attempt must say: the status for a refusal, the timeout, the skip, and for a garbage
+    /// body or a cut connection the connector's own words for that shape (each connector words it its own way).
+    /// MLX answers a stream with its 200 headers before generating, so a 500 under a stream is a cut too.
+    /// </summary>
+    private static string Expected(Fault fault, string backend, bool streaming) => (fault, backend, streaming) switch
     {
-        Fault.Status500 => "500",
-        Fault.Status503 => "503",
-        Fault.Status429RetryAfter => "429",
-        Fault.Hang or Fault.FirstByteDelay when streaming => "no first token within 300 ms",
-        Fault.Hang or Fault.FirstByteDelay => "timed out after 600 ms",
-        Fault.HealthDown => "down",
-        _ => string.Empty, // malformed / cut: the connector's own wording
+        (Fault.Status500, "Mlx", true) => "connection error: ",
+        (Fault.Status500, _, _) => "500",
+        (Fault.Status503, _, _) => "503",
+        (Fault.Status429RetryAfter, _, _) => "429",
+        (Fault.Hang or Fault.FirstByteDelay, _, true) => "no first token within 300 ms",
+        (Fault.Hang or Fault.FirstByteDelay, _, false) => "timed out after 600 ms",
+        (Fault.HealthDown, _, _) => "down",
+        (Fault.MalformedBody, "Mlx", false) => "The reply is not the expected JSON: {\"unexpected\": tru",
+        (Fault.MalformedBody, "Mlx", true) => "A streamed line is not the expected JSON: {\"unexpected\": tru",
+        (Fault.MalformedBody, "Ollama", _) => "a reply line is not JSON: {\"unexpected\": tru",
+        (Fault.MalformedBody, "Victoria", _) => "the reply is not JSON: {\"unexpected\": tru",
+        (Fault.DropAfterChunks, "Mlx", false) => "connection failed: ",
+        (Fault.DropAfterChunks, "Mlx", true) => "connection error: ",
+        (Fault.DropAfterChunks, "Ollama", _) => "the connection broke before the reply was",
+        (Fault.DropAfterChunks, "Victoria", _) => "the connection dropped before the reply",
+        _ => throw new ArgumentOutOfRangeException(nameof(fault), $"{fault} on {backend} has no expected error text"),
     };
 
     private static async Task<(string Text, FallbackReport? Report, Exception? Error)> AskAsync(IChatClient chain, bool streaming)

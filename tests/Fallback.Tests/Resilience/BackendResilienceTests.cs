@@ -45,7 +45,7 @@ public sealed class BackendResilienceTests
     [Fact]
     public async Task A_retry_after_within_the_limit_is_waited_for_and_the_same_backend_retried()
     {
-        var time = new FakeTimeProvider();
+        var time = new ObservedTimeProvider();
         var a = new FakeChatClient("A").Throws(Status(HttpStatusCode.TooManyRequests, "slow down", TimeSpan.FromSeconds(2))).Answers("A after waiting");
         var b = new FakeChatClient("B").Answers("from B");
         await using var h = new ChainHarness(time).Backend("A", a).Backend("B", b).Chain(o =>
@@ -57,16 +57,15 @@ public sealed class BackendResilienceTests
         var start = time.GetUtcNow();
 
         var call = h.Client.GetResponseAsync(Hello);
-        await time.AdvanceUntilAsync(() => a.Calls == 1, TimeSpan.FromMilliseconds(100));
+        await time.WhenArmedAsync(TimeSpan.FromSeconds(2)); // the first try failed and the retry now waits what the 429 asked
+        Assert.Equal(1, a.Calls);
         time.Advance(TimeSpan.FromSeconds(1.5));
-        await Task.Yield();
-        var callsBeforeTheWaitEnded = a.Calls;
-        await time.AdvanceUntilAsync(() => call.IsCompleted, TimeSpan.FromMilliseconds(100));
+        Assert.Equal(1, a.Calls); // the wait is not over: no second try yet
+        time.Advance(TimeSpan.FromSeconds(0.5));
         var response = await call;
 
-        Assert.Equal(1, callsBeforeTheWaitEnded);
         Assert.Equal("A after waiting", response.Text);
-        Assert.True(time.GetUtcNow() - start >= TimeSpan.FromSeconds(2));
+        Assert.Equal(TimeSpan.FromSeconds(2), time.GetUtcNow() - start);
         Assert.Equal(2, Assert.Single(response.GetFallbackReport()!.Attempts).Tries);
         Assert.Equal(0, b.Calls);
     }
@@ -138,12 +137,15 @@ public sealed class BackendResilienceTests
     [Fact]
     public async Task The_first_token_timeout_is_off_by_default_so_a_slow_first_token_is_awaited()
     {
-        var time = new FakeTimeProvider();
+        var time = new ObservedTimeProvider();
         var gate = new TaskCompletionSource();
-        var a = new FakeChatClient("A").Then(_ => After(gate.Task, "whole answer"));
+        var started = new TaskCompletionSource();
+        var a = new FakeChatClient("A").Then(_ => After(gate.Task, "whole answer", started));
         await using var h = new ChainHarness(time).Backend("A", a).Chain(o => o.Order = ["A"]);
 
         var call = h.Client.GetStreamingResponseAsync(Hello).ToListAsync().AsTask();
+        await started.Task; // the attempt runs: any timeout it has is armed by now
+        Assert.Empty(time.Armed);
         time.Advance(TimeSpan.FromMinutes(10));
         gate.SetResult();
         var updates = await call;
@@ -168,8 +170,9 @@ public sealed class BackendResilienceTests
         Assert.Equal(0, b.Calls);
     }
 
-    private static async IAsyncEnumerable<ChatResponseUpdate> After(Task gate, string text)
+    private static async IAsyncEnumerable<ChatResponseUpdate> After(Task gate, string text, TaskCompletionSource? started = null)
     {
+        started?.TrySetResult();
         await gate;
         yield return new ChatResponseUpdate(ChatRole.Assistant, text);
     }

@@ -16,13 +16,18 @@ internal sealed class FaultTimeline
     public FaultTimeline(IEnumerable<string> backends) =>
         _changes = backends.ToDictionary(b => b, _ => new List<(long, bool)> { (long.MinValue, true) }, StringComparer.Ordinal);
 
-    /// <summary>Records that <paramref name="backend"/> starts (or stops) serving now.</summary>
-    public void Set(string backend, bool serving)
+    /// <summary>
+    /// Records that <paramref name="backend"/> starts (or stops) serving now, or, with <paramref name="after"/>, starts
+    /// serving only that long from now (a start still pending is dropped when the backend breaks again before it).
+    /// </summary>
+    public void Set(string backend, bool serving, TimeSpan after = default)
     {
-        var at = Stopwatch.GetTimestamp();
+        var now = Stopwatch.GetTimestamp();
+        var at = now + (long)(after.TotalSeconds * Stopwatch.Frequency);
         lock (_changes)
         {
             var list = _changes[backend];
+            list.RemoveAll(c => c.At > now);
             if (list[^1].Serving != serving)
             {
                 list.Add((at, serving));

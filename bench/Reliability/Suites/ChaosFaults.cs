@@ -12,7 +12,12 @@ namespace AgentHost.Bench.Reliability.Suites;
 /// <see cref="Timeline"/> records when each backend could answer (healthy, a slow first token, a flapping health route):
 /// with <c>maxBroken</c> below the number of backends, one is healthy at every moment.
 /// </summary>
-internal sealed class ChaosFaults(EmulatorSet emulators, int seed, int maxBroken, TextWriter? log = null)
+/// <remarks>
+/// <paramref name="afterHang"/>: how long a backend mended from a hang still does not count as serving. A hang times
+/// out, and a circuit opened on timeouts keeps the backend out until its break has elapsed (DESIGN §2: it gets no
+/// deferred trial, which would hold the caller for the whole timeout), so the schedule allows the chain that long.
+/// </remarks>
+internal sealed class ChaosFaults(EmulatorSet emulators, int seed, int maxBroken, TextWriter? log = null, TimeSpan afterHang = default)
 {
     /// <summary>The shapes in which a backend still answers its calls.</summary>
     private static readonly HashSet<string> Serving = new(StringComparer.Ordinal) { "healthy", "slow first token", "health flapping" };
@@ -22,6 +27,7 @@ internal sealed class ChaosFaults(EmulatorSet emulators, int seed, int maxBroken
     private readonly Dictionary<string, int> _applied = new(StringComparer.Ordinal);
     private readonly Dictionary<string, int> _generation = emulators.All.ToDictionary(n => n, _ => 0);
     private readonly Lock _lock = new();
+    private readonly Dictionary<string, long> _outUntil = new(StringComparer.Ordinal); // after a hang: not serving before this timestamp
 
     /// <summary>How often each shape was applied.</summary>
     public IReadOnlyDictionary<string, int> Applied => _applied;
@@ -84,8 +90,10 @@ internal sealed class ChaosFaults(EmulatorSet emulators, int seed, int maxBroken
 
             await emulators.EnsureRunningAsync(backend);
             int generation;
+            string previous;
             lock (_lock)
             {
+                previous = _state[backend];
                 emulators.Reset(backend);
                 _state[backend] = next;
                 generation = ++_generation[backend];
@@ -113,7 +121,14 @@ internal sealed class ChaosFaults(EmulatorSet emulators, int seed, int maxBroken
 
             if (Serving.Contains(next))
             {
-                Timeline.Set(backend, serving: true); // once mended (restarted, knobs reset)
+                // Once mended (restarted, knobs reset); after a hang, once the breaker's break has elapsed too.
+                if (previous == "hang")
+                {
+                    _outUntil[backend] = System.Diagnostics.Stopwatch.GetTimestamp() + (long)(afterHang.TotalSeconds * System.Diagnostics.Stopwatch.Frequency);
+                }
+
+                var left = _outUntil.GetValueOrDefault(backend) - System.Diagnostics.Stopwatch.GetTimestamp();
+                Timeline.Set(backend, serving: true, after: left > 0 ? TimeSpan.FromSeconds(left / (double)System.Diagnostics.Stopwatch.Frequency) : TimeSpan.Zero);
             }
         }
     }

@@ -11,7 +11,7 @@ namespace AgentHost.Bench.Reliability.Suites;
 /// <param name="JsonError">Whether the answer must be OpenAI's error body with a message.</param>
 internal sealed record BadHttpCase(string Name, int[] Statuses, Func<HttpRequestMessage> Build, bool JsonError = true);
 
-/// <summary>The bad HTTP inputs: malformed JSON, wrong types, bad roles, bad SSE options, huge bodies, bad auth, unknown routes and prompts, path traversal.</summary>
+/// <summary>The bad HTTP inputs: malformed JSON, wrong types, bad roles, bad SSE options, huge bodies, what other web sites send (bodies that are not JSON, foreign Origin and Host), bad auth, unknown routes and prompts, path traversal.</summary>
 internal static class BadHttpCorpus
 {
     private const string Chat = "v1/chat/completions";
@@ -75,7 +75,10 @@ internal static class BadHttpCorpus
             }),
             new("body of 2 MB sent chunked (no Content-Length)", [413], () => new HttpRequestMessage(HttpMethod.Post, Chat)
             {
-                Content = new ChunkedContent(Encoding.UTF8.GetBytes($$"""{"messages":[{"role":"user","content":"{{new string('x', 2 * 1024 * 1024)}}"}]}""")),
+                Content = new ChunkedContent(Encoding.UTF8.GetBytes($$"""{"messages":[{"role":"user","content":"{{new string('x', 2 * 1024 * 1024)}}"}]}"""))
+                {
+                    Headers = { ContentType = new("application/json") },
+                },
                 Headers = { ExpectContinue = true },
             }),
 
@@ -84,6 +87,30 @@ internal static class BadHttpCorpus
             Auth("wrong API key", new AuthenticationHeaderValue("Bearer", "not-the-key")),
             Auth("Basic instead of Bearer", new AuthenticationHeaderValue("Basic", Convert.ToBase64String("user:reliability-key"u8))),
             Auth("empty Bearer", new AuthenticationHeaderValue("Bearer", " ")),
+
+            // Other web sites (a page the user opens): bodies browsers send without a preflight, foreign origins, and DNS
+            // rebinding's foreign Host. Refused before any endpoint runs; the host filter's 400 is ASP.NET Core's, not OpenAI's body.
+            Typed("text/plain body (a cross-site 'simple' request)", Chat, "text/plain"),
+            Typed("text/plain;charset=UTF-8 body", Chat, "text/plain;charset=UTF-8"),
+            Typed("form-urlencoded body", Chat, "application/x-www-form-urlencoded"),
+            Typed("multipart/form-data body", Chat, "multipart/form-data; boundary=x"),
+            Typed("body without a Content-Type", Chat, null),
+            Typed("text/plain body to a prompt", "prompts/summarize", "text/plain"),
+            Cross("foreign Origin on POST /v1/chat/completions", 403, HttpMethod.Post, Chat, origin: "https://evil.example"),
+            Cross("foreign Origin with a text/plain body", 403, HttpMethod.Post, Chat, origin: "https://evil.example", type: "text/plain"),
+            Cross("Origin 'null' (sandboxed frame, file://)", 403, HttpMethod.Post, Chat, origin: "null"),
+            Cross("foreign Origin on GET /health", 403, HttpMethod.Get, "health", origin: "https://evil.example"),
+            Cross("foreign Origin on GET / (the page)", 403, HttpMethod.Get, "", origin: "https://evil.example"),
+            Cross("another local port as Origin", 403, HttpMethod.Post, Chat, origin: "http://localhost:1"),
+            new("CORS preflight from a foreign origin", [403], () =>
+            {
+                var request = new HttpRequestMessage(HttpMethod.Options, Chat) { Headers = { { "Origin", "https://evil.example" }, { "Access-Control-Request-Method", "POST" } } };
+                request.Headers.Add("Access-Control-Request-Headers", "authorization,content-type");
+                return request;
+            }),
+            Cross("foreign Host on POST /v1/chat/completions (DNS rebinding)", 400, HttpMethod.Post, Chat, host: "evil.example"),
+            Cross("foreign Host on GET /health", 400, HttpMethod.Get, "health", host: "evil.example"),
+            Cross("foreign Host on GET /v1/models", 400, HttpMethod.Get, "v1/models", host: "127.0.0.1.evil.example"),
 
             // Routes.
             new("unknown route POST /v1/completions", [404], () => Json(HttpMethod.Post, "v1/completions", $$"""{"prompt":"hi"}""")),
@@ -122,6 +149,37 @@ internal static class BadHttpCorpus
 
     private static BadHttpCase Raw(string name, string path, byte[] body) =>
         new(name, [400], () => new HttpRequestMessage(HttpMethod.Post, path) { Content = new ByteArrayContent(body) { Headers = { ContentType = new("application/json") } } });
+
+    private static BadHttpCase Typed(string name, string path, string? contentType) =>
+        new(name, [415], () =>
+        {
+            var content = new ByteArrayContent(Encoding.UTF8.GetBytes(path == Chat ? $$"""{"messages":[{{User}}]}""" : """{"input":"hi"}"""));
+            if (contentType is not null)
+            {
+                content.Headers.TryAddWithoutValidation("Content-Type", contentType);
+            }
+
+            return new HttpRequestMessage(HttpMethod.Post, path) { Content = content };
+        });
+
+    /// <summary>A request as a browser on another site sends it: its <c>Origin</c>, or (DNS rebinding) its <c>Host</c>.</summary>
+    private static BadHttpCase Cross(string name, int status, HttpMethod method, string path, string? origin = null, string? host = null, string type = "application/json") =>
+        new(name, [status], () =>
+        {
+            var request = new HttpRequestMessage(method, path);
+            if (method == HttpMethod.Post)
+            {
+                request.Content = new StringContent($$"""{"messages":[{{User}}]}""", Encoding.UTF8, type);
+            }
+
+            if (origin is not null)
+            {
+                request.Headers.Add("Origin", origin);
+            }
+
+            request.Headers.Host = host;
+            return request;
+        }, JsonError: host is null);
 
     private static BadHttpCase Auth(string name, AuthenticationHeaderValue? auth) =>
         new(name, [401], () =>

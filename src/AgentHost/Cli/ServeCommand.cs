@@ -12,7 +12,7 @@ internal static class ServeCommand
     {
         var urls = new Option<string?>("--urls")
         {
-            Description = $"Where to listen (default {HttpServiceOptions.DefaultUrls}; ';' between several). Beyond loopback needs AgentHost:Http:ApiKey.",
+            Description = $"Where to listen (default {HttpServiceOptions.DefaultUrls}; ';' between several). Beyond loopback needs AgentHost:Http:ApiKey; every address (0.0.0.0) also AgentHost:Http:AllowedHosts.",
         };
         var command = new Command("serve", "The HTTP service: OpenAI-compatible /v1/chat/completions, /v1/models, /health, /prompts and the chat page at /.") { urls };
         command.SetAction((parse, ct) => RunAsync(parse, parse.GetValue(urls), ct));

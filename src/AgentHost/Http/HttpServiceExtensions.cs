@@ -12,7 +12,14 @@ internal static class HttpServiceExtensions
     /// <summary>Binds <see cref="HttpServiceOptions"/> (validated at start), the body-size limit and the chat endpoint.</summary>
     public static IServiceCollection AddAgentHostHttp(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddOptions<HttpServiceOptions>().Bind(configuration.GetSection(HttpServiceOptions.SectionName)).ValidateOnStart();
+        var section = configuration.GetSection(HttpServiceOptions.SectionName);
+        services.AddOptions<HttpServiceOptions>().Bind(section).Configure(o =>
+        {
+            // One string also works for the lists (AgentHost__Http__AllowedOrigins="http://localhost:5173;http://localhost:3000");
+            // the binder fills a list only from numbered children.
+            AddSeparated(section[nameof(HttpServiceOptions.AllowedHosts)], o.AllowedHosts);
+            AddSeparated(section[nameof(HttpServiceOptions.AllowedOrigins)], o.AllowedOrigins);
+        }).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<HttpServiceOptions>, HttpServiceOptionsValidator>());
         services.AddOptions<KestrelServerOptions>().Configure<IOptions<HttpServiceOptions>>((kestrel, http) =>
         {
@@ -21,6 +28,7 @@ internal static class HttpServiceExtensions
         });
         services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(5));
         services.TryAddSingleton<ChatCompletionsEndpoint>();
+        services.AddCrossSiteProtection();
         return services;
     }
 
@@ -40,12 +48,14 @@ internal static class HttpServiceExtensions
     }
 
     /// <summary>
-    /// Errors in OpenAI's shape, the chat page (open), the API key check (when one is set), then <c>/v1/chat/completions</c>,
-    /// <c>/v1/models</c>, <c>/health</c> and the prompt routes.
+    /// After host filtering (WebApplication's default, first): errors in OpenAI's shape, the origin, CORS and JSON body checks
+    /// (<see cref="CrossSiteProtection"/>), the chat page (open), the API key check (when one is set), then
+    /// <c>/v1/chat/completions</c>, <c>/v1/models</c>, <c>/health</c> and the prompt routes.
     /// </summary>
     public static WebApplication MapAgentHostHttp(this WebApplication app)
     {
         app.Use(OpenAIErrorsAsync);
+        app.UseCrossSiteProtection();
         app.UseDefaultFiles();
         app.UseStaticFiles();
         app.Use(ApiKeyAsync);
@@ -110,6 +120,14 @@ internal static class HttpServiceExtensions
     {
         Logger(context).Refused(context.Request.Method, context.Request.Path, 401, message);
         return OpenAIError.WriteAsync(context, StatusCodes.Status401Unauthorized, message, OpenAIError.InvalidRequest, null, code);
+    }
+
+    private static void AddSeparated(string? value, IList<string> list)
+    {
+        foreach (var entry in (value ?? "").Split([';', ','], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            list.Add(entry);
+        }
     }
 
     private static HttpServiceOptions Options(HttpContext context) => context.RequestServices.GetRequiredService<IOptions<HttpServiceOptions>>().Value;

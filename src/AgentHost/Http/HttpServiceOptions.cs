@@ -21,6 +21,21 @@ internal sealed class HttpServiceOptions
     /// </summary>
     public string? ApiKey { get; set; }
 
+    /// <summary>
+    /// Names accepted as the <c>Host</c> header besides <see cref="LoopbackHostNames"/> and the hosts named in
+    /// <see cref="Urls"/>, without scheme or port (<c>myhost.lan</c>, <c>192.168.1.20</c>, <c>*.example.com</c>); any other
+    /// <c>Host</c> is answered 400 (ASP.NET Core's host filtering), which defeats DNS rebinding. Required when a URL
+    /// listens on every address (<c>0.0.0.0</c>, <c>[::]</c>, <c>+</c>, <c>*</c>). A list, or one string with <c>;</c> between names.
+    /// </summary>
+    public IList<string> AllowedHosts { get; set; } = [];
+
+    /// <summary>
+    /// Origins (<c>scheme://host[:port]</c>) of web front ends allowed to call the service from a browser, e.g. a dev server
+    /// at <c>http://localhost:5173</c>: CORS preflights from them are answered and their requests are served. A request
+    /// whose <c>Origin</c> is neither one of these nor the service's own is answered 403. A list, or one string with <c>;</c>.
+    /// </summary>
+    public IList<string> AllowedOrigins { get; set; } = [];
+
     /// <summary>The largest request body accepted; a larger one is answered 413.</summary>
     public long MaxRequestBodyBytes { get; set; } = 1024 * 1024;
 
@@ -34,6 +49,14 @@ internal sealed class HttpServiceOptions
 
     /// <summary>The model id that names the chain itself in <c>/v1/models</c> and answers nothing else.</summary>
     public string ChainModelId { get; set; } = "agent-host";
+
+    /// <summary>The names the loopback service is reached by; always accepted as <c>Host</c>, and as its own origin on its port.</summary>
+    public static readonly IReadOnlyList<string> LoopbackHostNames = ["localhost", "127.0.0.1", "[::1]"];
+
+    /// <summary>Every name accepted as <c>Host</c>: <see cref="LoopbackHostNames"/>, the explicit hosts of <see cref="Urls"/>, <see cref="AllowedHosts"/>.</summary>
+    public IReadOnlyList<string> AcceptedHostNames =>
+        [.. LoopbackHostNames.Concat(UrlList.Select(ListenHost).OfType<string>()).Concat(AllowedHosts.Select(NormalizeHost))
+            .Where(h => h.Length > 0).Distinct(StringComparer.OrdinalIgnoreCase)];
 
     /// <summary>The URLs, split.</summary>
     public IReadOnlyList<string> UrlList =>
@@ -50,10 +73,43 @@ internal sealed class HttpServiceOptions
 
         return uri.IsLoopback || (IPAddress.TryParse(uri.Host.Trim('[', ']'), out var address) && IPAddress.IsLoopback(address));
     }
+
+    /// <summary>Whether <paramref name="host"/> (a <c>Host</c> or origin host, IPv6 in brackets or not) names the loopback interface.</summary>
+    public static bool IsLoopbackName(string host) =>
+        string.Equals(host, "localhost", StringComparison.OrdinalIgnoreCase)
+        || (IPAddress.TryParse(host.Trim('[', ']'), out var address) && IPAddress.IsLoopback(address));
+
+    /// <summary>The host <paramref name="url"/> names, or null when it listens on every address (<c>0.0.0.0</c>, <c>[::]</c>, <c>+</c>, <c>*</c>).</summary>
+    public static string? ListenHost(string url)
+    {
+        if (url.Contains("://+", StringComparison.Ordinal) || url.Contains("://*", StringComparison.Ordinal)
+            || !Uri.TryCreate(url, UriKind.Absolute, out var uri))
+        {
+            return null;
+        }
+
+        return IPAddress.TryParse(uri.Host.Trim('[', ']'), out var address) && (address.Equals(IPAddress.Any) || address.Equals(IPAddress.IPv6Any))
+            ? null
+            : uri.Host;
+    }
+
+    /// <summary>A configured host name as host filtering wants it: trimmed, an IPv6 address in brackets.</summary>
+    public static string NormalizeHost(string host)
+    {
+        var name = host.Trim();
+        return name.Contains(':', StringComparison.Ordinal) && !name.StartsWith('[') && IPAddress.TryParse(name, out _) ? $"[{name}]" : name;
+    }
+
+    /// <summary>A configured origin as browsers send it (<c>http://localhost:5173</c>: lower case, no default port, no slash), or null when it is not one.</summary>
+    public static string? NormalizeOrigin(string origin) =>
+        Uri.TryCreate(origin.Trim(), UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https" && uri.AbsolutePath == "/"
+            && uri.Query.Length == 0 && uri.Fragment.Length == 0 && uri.UserInfo.Length == 0 && !origin.Contains('*', StringComparison.Ordinal)
+            ? uri.GetLeftPart(UriPartial.Authority)
+            : null;
 }
 
-/// <summary>Checks <see cref="HttpServiceOptions"/> at start: the URLs parse, the body limit is positive, and no
-/// address beyond loopback is served without an API key.</summary>
+/// <summary>Checks <see cref="HttpServiceOptions"/> at start: the URLs parse, the body limit is positive, no address beyond
+/// loopback is served without an API key or without the names clients use, and the allowed hosts and origins are ones.</summary>
 internal sealed class HttpServiceOptionsValidator : IValidateOptions<HttpServiceOptions>
 {
     public ValidateOptionsResult Validate(string? name, HttpServiceOptions options)
@@ -72,9 +128,35 @@ internal sealed class HttpServiceOptionsValidator : IValidateOptions<HttpService
             {
                 failures.Add($"'{url}' is not an http:// or https:// address to listen on.");
             }
-            else if (!HttpServiceOptions.IsLoopback(url) && string.IsNullOrWhiteSpace(options.ApiKey))
+            else
             {
-                failures.Add($"refusing to listen on {url} (beyond loopback) without an API key; set AgentHost:Http:ApiKey (env AgentHost__Http__ApiKey) or listen on 127.0.0.1.");
+                if (!HttpServiceOptions.IsLoopback(url) && string.IsNullOrWhiteSpace(options.ApiKey))
+                {
+                    failures.Add($"refusing to listen on {url} (beyond loopback) without an API key; set AgentHost:Http:ApiKey (env AgentHost__Http__ApiKey) or listen on 127.0.0.1.");
+                }
+
+                if (HttpServiceOptions.ListenHost(url) is null && options.AllowedHosts.Count == 0)
+                {
+                    failures.Add($"refusing to listen on {url} (every address) without the names clients use; set AgentHost:Http:AllowedHosts " +
+                        "(e.g. myhost.lan;192.168.1.20), otherwise only localhost, 127.0.0.1 and [::1] are accepted as Host.");
+                }
+            }
+        }
+
+        foreach (var host in options.AllowedHosts)
+        {
+            var normalized = HttpServiceOptions.NormalizeHost(host);
+            if (normalized.Length == 0 || normalized.Contains('/', StringComparison.Ordinal) || HostString.FromUriComponent(normalized).Port is not null)
+            {
+                failures.Add($"AgentHost:Http:AllowedHosts: '{host}' is not a host name; give names without scheme or port (myhost.lan, 192.168.1.20, *.example.com).");
+            }
+        }
+
+        foreach (var origin in options.AllowedOrigins)
+        {
+            if (HttpServiceOptions.NormalizeOrigin(origin) is null)
+            {
+                failures.Add($"AgentHost:Http:AllowedOrigins: '{origin}' is not an origin; give scheme://host[:port] (e.g. http://localhost:5173), one per front end.");
             }
         }
 

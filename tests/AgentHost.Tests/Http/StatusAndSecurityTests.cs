@@ -8,7 +8,7 @@ using Microsoft.Extensions.Options;
 
 namespace AgentHost.Tests.Http;
 
-/// <summary><c>/v1/models</c>, <c>/health</c>, the chat page's files, the API key, and where the service may listen.</summary>
+/// <summary><c>/v1/models</c>, <c>/health</c>, the chat page's files, the API key, and where and under which names the service may listen.</summary>
 public sealed class StatusAndSecurityTests
 {
     [Fact]
@@ -166,16 +166,59 @@ public sealed class StatusAndSecurityTests
     }
 
     [Theory]
-    [InlineData("http://127.0.0.1:8080", null)]
-    [InlineData("http://localhost:8080", null)]
-    [InlineData("http://[::1]:8080", null)]
-    [InlineData("http://0.0.0.0:8080", "s3cret")]
-    public async Task Loopback_or_a_key_is_allowed(string urls, string? key)
+    [InlineData("http://0.0.0.0:8080")]
+    [InlineData("http://[::]:8080")]
+    [InlineData("http://+:8080")]
+    [InlineData("http://*:8080")]
+    public void Listening_on_every_address_without_the_names_clients_use_is_refused_with_one_readable_line(string urls)
+    {
+        var builder = AgentHostApplication.CreateWebBuilder([$"--AgentHost:Http:Urls={urls}", "--AgentHost:Http:ApiKey=s3cret"]);
+
+        var e = Assert.Throws<OptionsValidationException>(() => builder.BuildAgentHostWebApp());
+
+        var line = StartupErrors.Describe(e);
+        Assert.NotNull(line);
+        Assert.DoesNotContain('\n', line);
+        Assert.Contains($"refusing to listen on {urls}", line);
+        Assert.Contains("AgentHost:Http:AllowedHosts", line);
+    }
+
+    [Theory]
+    [InlineData("AgentHost:Http:AllowedHosts", "myhost.lan:8080", "'myhost.lan:8080' is not a host name")]
+    [InlineData("AgentHost:Http:AllowedHosts", "http://myhost.lan", "'http://myhost.lan' is not a host name")]
+    [InlineData("AgentHost:Http:AllowedOrigins", "*", "'*' is not an origin")]
+    [InlineData("AgentHost:Http:AllowedOrigins", "localhost:5173", "'localhost:5173' is not an origin")]
+    [InlineData("AgentHost:Http:AllowedOrigins", "http://localhost:5173/app", "'http://localhost:5173/app' is not an origin")]
+    public void An_allowed_host_or_origin_that_is_not_one_is_refused_with_one_readable_line(string key, string value, string expected)
+    {
+        var builder = AgentHostApplication.CreateWebBuilder([$"--{key}={value}"]);
+
+        var e = Assert.Throws<OptionsValidationException>(() => builder.BuildAgentHostWebApp());
+
+        var line = StartupErrors.Describe(e);
+        Assert.NotNull(line);
+        Assert.DoesNotContain('\n', line);
+        Assert.Contains(expected, line);
+        Assert.Contains(key, line);
+    }
+
+    [Theory]
+    [InlineData("http://127.0.0.1:8080", null, null)]
+    [InlineData("http://localhost:8080", null, null)]
+    [InlineData("http://[::1]:8080", null, null)]
+    [InlineData("http://0.0.0.0:8080", "s3cret", "myhost.lan")]
+    [InlineData("http://192.168.1.20:8080", "s3cret", null)]
+    public async Task Loopback_or_a_key_and_the_names_clients_use_is_allowed(string urls, string? key, string? hosts)
     {
         var args = new List<string> { $"--AgentHost:Http:Urls={urls}" };
         if (key is not null)
         {
             args.Add($"--AgentHost:Http:ApiKey={key}");
+        }
+
+        if (hosts is not null)
+        {
+            args.Add($"--AgentHost:Http:AllowedHosts={hosts}");
         }
 
         await using var app = AgentHostApplication.CreateWebBuilder(args).BuildAgentHostWebApp();

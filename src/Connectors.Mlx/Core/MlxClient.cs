@@ -10,14 +10,15 @@ namespace AgentHost.Connectors.Mlx.Core;
 /// The HTTP side of the connector: sends one call in the configured protocol and reads the reply, reporting every way
 /// a reply can be unusable as a typed exception. No retries, no fallback: those belong to the layers above.
 /// </summary>
-internal sealed class MlxClient(HttpClient http, MlxOptions options, string backend, ILogger logger, TimeProvider timeProvider)
+/// <remarks><paramref name="currentOptions"/> is read once per call, so a reloaded endpoint or protocol is used by the next call.</remarks>
+internal sealed class MlxClient(HttpClient http, Func<MlxOptions> currentOptions, string backend, ILogger logger, TimeProvider timeProvider)
 {
     public string Backend => backend;
 
     /// <summary>Asks for a whole answer.</summary>
     public async Task<MlxReply> CompleteAsync(MlxCall call, CancellationToken cancellationToken)
     {
-        using var request = MlxRequestBuilder.Build(options, call, stream: false);
+        using var request = MlxRequestBuilder.Build(currentOptions(), call, stream: false);
         MlxLog.Sending(logger, backend, request.RequestUri!.AbsolutePath, call.Model, false);
         using var response = await SendAsync(request, cancellationToken).ConfigureAwait(false);
         var body = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
@@ -52,7 +53,7 @@ internal sealed class MlxClient(HttpClient http, MlxOptions options, string back
     /// </summary>
     public async IAsyncEnumerable<MlxReply> StreamAsync(MlxCall call, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        using var request = MlxRequestBuilder.Build(options, call, stream: true);
+        using var request = MlxRequestBuilder.Build(currentOptions(), call, stream: true);
         MlxLog.Sending(logger, backend, request.RequestUri!.AbsolutePath, call.Model, true);
         using var response = await SendAsync(request, cancellationToken).ConfigureAwait(false);
         using var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);

@@ -50,17 +50,22 @@ public static class MlxServiceCollectionExtensions
         static HttpClient Http(IServiceProvider sp, string name) =>
             sp.GetRequiredService<IHttpClientFactory>().CreateClient(BackendServiceCollectionExtensions.HttpClientName(name));
 
-        static MlxOptions Options(IServiceProvider sp, string name) => sp.GetRequiredService<IOptionsMonitor<MlxOptions>>().Get(name);
+        // Options are read per call from the monitor, so a configuration reload of Endpoint, Model or Protocol takes effect.
+        static Func<MlxOptions> Current(IServiceProvider sp, string name)
+        {
+            var monitor = sp.GetRequiredService<IOptionsMonitor<MlxOptions>>();
+            return () => monitor.Get(name);
+        }
 
         services.AddKeyedSingleton<IChatCompletionService>(name, (sp, _) => new MlxChatCompletionService(
-            Http(sp, name), Options(sp, name), sp.GetService<ILoggerFactory>(), sp.GetService<TimeProvider>(), name));
+            Http(sp, name), Current(sp, name), sp.GetService<ILoggerFactory>(), sp.GetService<TimeProvider>(), name));
 
         return services.AddBackend<MlxOptions>(
             name,
             "MLX API Server",
             chatClient: (sp, _) => sp.GetRequiredKeyedService<IChatCompletionService>(name).AsChatClient(),
-            healthCheck: (sp, o) => new MlxHealthCheck(Http(sp, name), o, sp.GetService<ILoggerFactory>(), name),
-            modelCatalog: (sp, o) => new MlxModelCatalog(Http(sp, name), o, name, sp.GetService<TimeProvider>()),
+            healthCheck: (sp, _) => new MlxHealthCheck(Http(sp, name), Current(sp, name), sp.GetService<ILoggerFactory>(), name),
+            modelCatalog: (sp, _) => new MlxModelCatalog(Http(sp, name), Current(sp, name), name, sp.GetService<TimeProvider>()),
             defaultRequestTimeout: MlxOptions.DefaultRequestTimeout);
     }
 }

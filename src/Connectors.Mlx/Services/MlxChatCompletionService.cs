@@ -18,7 +18,7 @@ namespace AgentHost.Connectors.Mlx;
 public sealed class MlxChatCompletionService : IChatCompletionService
 {
     private readonly MlxClient _client;
-    private readonly MlxOptions _options;
+    private readonly Func<MlxOptions> _currentOptions;
     private readonly ILogger _logger;
 
     /// <summary>Creates the service. Prefer the <c>AddMlxChatCompletion</c> extension methods.</summary>
@@ -28,22 +28,38 @@ public sealed class MlxChatCompletionService : IChatCompletionService
     /// <param name="timeProvider">The clock for <c>Retry-After</c> dates.</param>
     /// <param name="name">The backend name used in exceptions and logs.</param>
     public MlxChatCompletionService(HttpClient httpClient, MlxOptions options, ILoggerFactory? loggerFactory = null, TimeProvider? timeProvider = null, string name = BackendNames.Mlx)
+        : this(httpClient, () => options ?? throw new ArgumentNullException(nameof(options)), loggerFactory, timeProvider, name)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+    }
+
+    /// <summary>
+    /// Creates the service over options read at each call (e.g. <c>IOptionsMonitor&lt;MlxOptions&gt;.Get(name)</c>), so a
+    /// reloaded endpoint, model or protocol is used by the next call. What the <c>AddMlxChatCompletion</c> methods register.
+    /// </summary>
+    /// <param name="httpClient">The client to send with (its timeout bounds each request).</param>
+    /// <param name="currentOptions">Returns the options in force now (validated).</param>
+    /// <param name="loggerFactory">Where to log; nothing is logged when null.</param>
+    /// <param name="timeProvider">The clock for <c>Retry-After</c> dates.</param>
+    /// <param name="name">The backend name used in exceptions and logs.</param>
+    public MlxChatCompletionService(HttpClient httpClient, Func<MlxOptions> currentOptions, ILoggerFactory? loggerFactory = null, TimeProvider? timeProvider = null, string name = BackendNames.Mlx)
     {
         ArgumentNullException.ThrowIfNull(httpClient);
-        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(currentOptions);
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
-        _options = options;
+        _currentOptions = currentOptions;
         _logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger<MlxChatCompletionService>();
-        _client = new MlxClient(httpClient, options, name, _logger, timeProvider ?? TimeProvider.System);
-        Attributes = new Dictionary<string, object?>
-        {
-            [AIServiceExtensions.ModelIdKey] = options.Model,
-            [AIServiceExtensions.EndpointKey] = options.Endpoint,
-        };
+        _client = new MlxClient(httpClient, currentOptions, name, _logger, timeProvider ?? TimeProvider.System);
     }
 
     /// <inheritdoc />
-    public IReadOnlyDictionary<string, object?> Attributes { get; }
+    public IReadOnlyDictionary<string, object?> Attributes => new Dictionary<string, object?>
+    {
+        [AIServiceExtensions.ModelIdKey] = Options.Model,
+        [AIServiceExtensions.EndpointKey] = Options.Endpoint,
+    };
+
+    private MlxOptions Options => _currentOptions();
 
     /// <inheritdoc />
     public async Task<IReadOnlyList<ChatMessageContent>> GetChatMessageContentsAsync(
@@ -113,13 +129,13 @@ public sealed class MlxChatCompletionService : IChatCompletionService
     {
         ArgumentNullException.ThrowIfNull(chatHistory);
         var settings = MlxPromptExecutionSettings.FromExecutionSettings(executionSettings);
-        var maxTokens = settings.MaxTokens ?? _options.MaxTokens;
+        var maxTokens = settings.MaxTokens ?? Options.MaxTokens;
         if (maxTokens <= 0)
         {
             throw new ArgumentException($"max_tokens must be positive (was {maxTokens}).", nameof(executionSettings));
         }
 
-        var category = settings.Category ?? _options.Category;
+        var category = settings.Category ?? Options.Category;
         if (category is not null && !MlxOptions.IsKnownCategory(category))
         {
             throw new ArgumentException($"Category '{category}' is not one of {string.Join(", ", MlxOptions.KnownCategories)}.", nameof(executionSettings));
@@ -132,7 +148,7 @@ public sealed class MlxChatCompletionService : IChatCompletionService
 
         return new MlxCall(
             [.. chatHistory],
-            string.IsNullOrWhiteSpace(settings.ModelId) ? _options.Model : settings.ModelId,
+            string.IsNullOrWhiteSpace(settings.ModelId) ? Options.Model : settings.ModelId,
             category?.ToLowerInvariant(),
             maxTokens,
             settings.Temperature,
@@ -142,7 +158,7 @@ public sealed class MlxChatCompletionService : IChatCompletionService
 
     private Dictionary<string, object?> Metadata(int? promptTokens, int? completionTokens, string? doneReason)
     {
-        var metadata = new Dictionary<string, object?> { [MlxMetadataKeys.Protocol] = _options.Protocol.ToString() };
+        var metadata = new Dictionary<string, object?> { [MlxMetadataKeys.Protocol] = Options.Protocol.ToString() };
         if (promptTokens is { } p)
         {
             metadata[MlxMetadataKeys.PromptTokens] = p;

@@ -22,7 +22,7 @@ public sealed class MlxHealthCheck : IHealthCheck
     private static readonly string[] MemoryNumbers = ["used_percent", "available_gb", "total_gb"];
 
     private readonly HttpClient _http;
-    private readonly MlxOptions _options;
+    private readonly Func<MlxOptions> _currentOptions;
     private readonly ILogger _logger;
     private readonly string _name;
 
@@ -33,19 +33,28 @@ public sealed class MlxHealthCheck : IHealthCheck
         ArgumentNullException.ThrowIfNull(httpClient);
         ArgumentNullException.ThrowIfNull(options);
         _http = httpClient;
-        _options = options;
+        _currentOptions = () => options;
         _logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger<MlxHealthCheck>();
     }
+
+    /// <summary>Creates it over options read at each use, so a reloaded endpoint is probed next time (what DI registers).</summary>
+    internal MlxHealthCheck(HttpClient httpClient, Func<MlxOptions> currentOptions, ILoggerFactory? loggerFactory, string name)
+        : this(httpClient, new MlxOptions(), loggerFactory, name)
+    {
+        _currentOptions = currentOptions ?? throw new ArgumentNullException(nameof(currentOptions));
+    }
+
+    private MlxOptions Options => _currentOptions();
 
     /// <inheritdoc />
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
-        var path = _options.Protocol == MlxProtocol.OpenAI ? "v1/models" : "health";
+        var path = Options.Protocol == MlxProtocol.OpenAI ? "v1/models" : "health";
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(_options.HealthTimeout);
+        timeout.CancelAfter(Options.HealthTimeout);
         try
         {
-            using var response = await _http.GetAsync(MlxRequestBuilder.Address(_options, path), timeout.Token).ConfigureAwait(false);
+            using var response = await _http.GetAsync(MlxRequestBuilder.Address(Options, path), timeout.Token).ConfigureAwait(false);
             var body = await response.Content.ReadAsStringAsync(timeout.Token).ConfigureAwait(false);
             if (!response.IsSuccessStatusCode)
             {
@@ -53,13 +62,13 @@ public sealed class MlxHealthCheck : IHealthCheck
                 return Unhealthy(path, $"/{path} answered {(int)response.StatusCode}{(error is null ? "" : $": {error}")}");
             }
 
-            return _options.Protocol == MlxProtocol.OpenAI
+            return Options.Protocol == MlxProtocol.OpenAI
                 ? HealthCheckResult.Healthy("/v1/models answered 200.")
                 : Interpret(body);
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            return Unhealthy(path, $"/{path} did not answer within {_options.HealthTimeout.TotalSeconds:0.###} s (the server blocks while it loads a model).");
+            return Unhealthy(path, $"/{path} did not answer within {Options.HealthTimeout.TotalSeconds:0.###} s (the server blocks while it loads a model).");
         }
         catch (Exception e) when (e is HttpRequestException or IOException)
         {

@@ -11,7 +11,7 @@ namespace AgentHost.Connectors.Mlx;
 public sealed class MlxModelCatalog : IModelCatalog
 {
     private readonly HttpClient _http;
-    private readonly MlxOptions _options;
+    private readonly Func<MlxOptions> _currentOptions;
     private readonly string _name;
     private readonly TimeProvider _timeProvider;
 
@@ -21,16 +21,25 @@ public sealed class MlxModelCatalog : IModelCatalog
         ArgumentNullException.ThrowIfNull(httpClient);
         ArgumentNullException.ThrowIfNull(options);
         _http = httpClient;
-        _options = options;
+        _currentOptions = () => options;
         _name = name;
         _timeProvider = timeProvider ?? TimeProvider.System;
     }
 
+    /// <summary>Creates it over options read at each use, so a reloaded endpoint is probed next time (what DI registers).</summary>
+    internal MlxModelCatalog(HttpClient httpClient, Func<MlxOptions> currentOptions, string name, TimeProvider? timeProvider)
+        : this(httpClient, new MlxOptions(), name, timeProvider)
+    {
+        _currentOptions = currentOptions ?? throw new ArgumentNullException(nameof(currentOptions));
+    }
+
+    private MlxOptions Options => _currentOptions();
+
     /// <inheritdoc />
     public async Task<IReadOnlyList<BackendModelInfo>> ListModelsAsync(CancellationToken cancellationToken = default)
     {
-        var openAI = _options.Protocol == MlxProtocol.OpenAI;
-        using var response = await _http.GetAsync(MlxRequestBuilder.Address(_options, openAI ? "v1/models" : "api/tags"), cancellationToken).ConfigureAwait(false);
+        var openAI = Options.Protocol == MlxProtocol.OpenAI;
+        using var response = await _http.GetAsync(MlxRequestBuilder.Address(Options, openAI ? "v1/models" : "api/tags"), cancellationToken).ConfigureAwait(false);
         if (!response.IsSuccessStatusCode)
         {
             throw await BackendHttpOperationException.FromResponseAsync(_name, response, _timeProvider, cancellationToken).ConfigureAwait(false);

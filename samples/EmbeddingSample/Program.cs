@@ -1,7 +1,3 @@
-using AgentHost.Connectors.Mlx;
-using AgentHost.Connectors.Ollama;
-using AgentHost.Connectors.Victoria;
-using AgentHost.Fallback;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.SemanticKernel;

@@ -1,9 +1,8 @@
-using Microsoft.Extensions.AI;
-using Microsoft.SemanticKernel;
+using AgentHost.Fallback;
 
-namespace AgentHost.Fallback;
+namespace Microsoft.Extensions.AI;
 
-/// <summary>Reads the <see cref="FallbackReport"/> the chain attaches to its answers.</summary>
+/// <summary>Reads the <see cref="FallbackReport"/> the chain attaches to its answers (MEAI types; SK's in <c>FallbackReportKernelExtensions</c>).</summary>
 public static class FallbackReportExtensions
 {
     /// <summary>The report of the model call that produced <paramref name="response"/> (the last call, under function invocation).</summary>
@@ -27,28 +26,6 @@ public static class FallbackReportExtensions
         return From(update.AdditionalProperties);
     }
 
-    /// <summary>The report in an SK message's metadata.</summary>
-    public static FallbackReport? GetFallbackReport(this ChatMessageContent content)
-    {
-        ArgumentNullException.ThrowIfNull(content);
-        return From(content.Metadata);
-    }
-
-    /// <summary>The report in an SK streamed message's metadata (first and last chunk).</summary>
-    public static FallbackReport? GetFallbackReport(this StreamingChatMessageContent content)
-    {
-        ArgumentNullException.ThrowIfNull(content);
-        return From(content.Metadata);
-    }
-
-    /// <summary>The report in an SK function result (a prompt function run through the chain).</summary>
-    public static FallbackReport? GetFallbackReport(this FunctionResult result)
-    {
-        ArgumentNullException.ThrowIfNull(result);
-        var value = result.GetValue<object>();
-        return From(result.Metadata) ?? (value as ChatMessageContent)?.GetFallbackReport() ?? (value as ChatResponse)?.GetFallbackReport();
-    }
-
     /// <summary>The report of a failed call: on <see cref="FallbackExhaustedException"/>, <see cref="FallbackStreamInterruptedException"/>, or a caller error the chain surfaced.</summary>
     public static FallbackReport? GetFallbackReport(this Exception exception)
     {
@@ -68,13 +45,6 @@ public static class FallbackReportExtensions
         return update.AdditionalProperties is { } p && p.TryGetValue(FallbackProgress.MetadataKey, out var value) ? value as FallbackProgress : null;
     }
 
-    /// <summary>The progress an SK streamed message carries, if any (see <see cref="GetFallbackProgress(ChatResponseUpdate)"/>).</summary>
-    public static FallbackProgress? GetFallbackProgress(this StreamingChatMessageContent content)
-    {
-        ArgumentNullException.ThrowIfNull(content);
-        return content.Metadata is { } m && m.TryGetValue(FallbackProgress.MetadataKey, out var value) ? value as FallbackProgress : null;
-    }
-
-    private static FallbackReport? From(IReadOnlyDictionary<string, object?>? properties) =>
+    internal static FallbackReport? From(IReadOnlyDictionary<string, object?>? properties) =>
         properties is not null && properties.TryGetValue(FallbackReport.MetadataKey, out var value) ? value as FallbackReport : null;
 }

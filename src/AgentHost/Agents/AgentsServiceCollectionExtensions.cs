@@ -24,8 +24,8 @@ internal static class AgentsServiceCollectionExtensions
         services.AddSingleton(sp =>
         {
             var contentRoot = sp.GetService<IHostEnvironment>()?.ContentRootPath ?? AppContext.BaseDirectory;
-            var path = configuration[AgentsPathKey] is { Length: > 0 } configured ? configured : DefaultAgentsPath;
-            return new AgentCatalog(Path.GetFullPath(path, contentRoot), sp.GetServices<KernelPlugin>().Select(p => p.Name));
+            var path = Hosting.ShippedFolders.Resolve(configuration[AgentsPathKey], DefaultAgentsPath, contentRoot, "agents");
+            return new AgentCatalog(path, sp.GetServices<KernelPlugin>().Select(p => p.Name));
         });
         services.AddSingleton(sp => new AgentRunner(
             sp,

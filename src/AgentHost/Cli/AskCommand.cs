@@ -49,6 +49,11 @@ internal static class AskCommand
             }
 
             await Console.Error.WriteLineAsync(e.Message);
+            if (NoAnswerHint.For(services) is { } hint)
+            {
+                await Console.Error.WriteLineAsync(hint);
+            }
+
             return CommandHost.ExitNoAnswer;
         }
     }

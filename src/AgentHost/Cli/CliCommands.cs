@@ -15,6 +15,8 @@ internal static class CliCommands
             RunCommand.Create(),
             AgentCommand.Create(),
             ServeCommand.Create(),
+            ModelsCommand.Create(),
+            ConfigCommand.Create(),
         };
         foreach (var command in root.Subcommands)
         {

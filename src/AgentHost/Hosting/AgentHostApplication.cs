@@ -1,10 +1,12 @@
 using AgentHost.Http;
+using Microsoft.Extensions.Configuration.Json;
 using Microsoft.Extensions.Logging.Console;
 
 namespace AgentHost.Hosting;
 
 /// <summary>
-/// Builds the generic host every command runs in: <c>appsettings.json</c>, then environment variables
+/// Builds the generic host every command runs in: <c>appsettings.json</c>, then the user config file
+/// (<see cref="UserFolders.ConfigFile"/>), then environment variables
 /// (<c>AgentHost__Backends__Mlx__Endpoint</c>), then command-line overrides (<c>--AgentHost:Backends:Mlx:Enabled=false</c>).
 /// </summary>
 internal static class AgentHostApplication
@@ -17,6 +19,7 @@ internal static class AgentHostApplication
             ContentRootPath = ContentRoot.Locate(),
             ApplicationName = "AgentHost",
         });
+        AddUserConfigFile(builder.Configuration);
         ConfigureLogging(builder.Logging);
         builder.Services.AddAgentHostChat(builder.Configuration);
         return builder;
@@ -31,10 +34,39 @@ internal static class AgentHostApplication
             ContentRootPath = ContentRoot.Locate(),
             ApplicationName = "AgentHost",
         });
+        AddUserConfigFile(builder.Configuration);
         ConfigureLogging(builder.Logging);
         builder.Services.AddAgentHostChat(builder.Configuration);
         builder.Services.AddAgentHostHttp(builder.Configuration);
         return builder;
+    }
+
+    /// <summary>Puts the user config file right after the shipped <c>appsettings*.json</c>, so environment variables and options still win.</summary>
+    private static void AddUserConfigFile(IConfigurationBuilder configuration)
+    {
+        var sources = configuration.Sources;
+        var index = 0;
+        for (var i = 0; i < sources.Count; i++)
+        {
+            if (sources[i] is JsonConfigurationSource { Path: { } path } && path.StartsWith("appsettings", StringComparison.OrdinalIgnoreCase))
+            {
+                index = i + 1;
+            }
+        }
+
+        var directory = UserFolders.ConfigDirectory;
+        if (!Directory.Exists(directory))
+        {
+            return; // nothing to read, and a provider over a missing folder would throw
+        }
+
+        sources.Insert(index, new JsonConfigurationSource
+        {
+            Path = Path.GetFileName(UserFolders.ConfigFile),
+            Optional = true,
+            ReloadOnChange = false,
+            FileProvider = new Microsoft.Extensions.FileProviders.PhysicalFileProvider(directory),
+        });
     }
 
     /// <summary>Logs go to stderr, one line each, so stdout carries only answers (and JSON).</summary>

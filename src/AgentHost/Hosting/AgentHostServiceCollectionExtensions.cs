@@ -22,6 +22,7 @@ internal static class AgentHostServiceCollectionExtensions
         services.AddOllamaChatClient(backends.GetSection(BackendNames.Ollama));
         services.AddVictoriaChatCompletion(backends.GetSection(BackendNames.Victoria));
         services.AddEmbeddedChatClient(backends.GetSection(BackendNames.Embedded)); // last resort: appended to an order that does not name it
+        UsePulledModel(services, configuration);
         services.AddFallbackChatCompletion(root.GetSection("Fallback"));
         Routing.RoutingServiceCollectionExtensions.AddAgentHostRouting(services, configuration);
 
@@ -30,5 +31,21 @@ internal static class AgentHostServiceCollectionExtensions
         Prompts.PromptServiceCollectionExtensions.AddAgentHostPrompts(services, configuration);
         Agents.AgentsServiceCollectionExtensions.AddAgentHostAgents(services, configuration);
         return services;
+    }
+
+    /// <summary>
+    /// With no <c>Backends:Embedded:ModelPath</c>, the Embedded backend answers from the models folder's default model
+    /// (<c>models pull</c>), unless <c>Backends:Embedded:Enabled</c> is false.
+    /// </summary>
+    private static void UsePulledModel(IServiceCollection services, IConfiguration configuration)
+    {
+        services.Configure<EmbeddedBackendOptions>(BackendNames.Embedded, o =>
+        {
+            if (string.IsNullOrWhiteSpace(o.ModelPath) && o.Enabled)
+            {
+                var models = Models.ModelsOptions.From(configuration);
+                o.ModelPath = new Models.ModelStore(models.FullPath, models.Default).DefaultModel();
+            }
+        });
     }
 }

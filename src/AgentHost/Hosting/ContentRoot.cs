@@ -2,7 +2,10 @@ using System.Reflection;
 
 namespace AgentHost.Hosting;
 
-/// <summary>Finds the folder that holds <c>appsettings.json</c>: the project folder when run from source, else the app's folder.</summary>
+/// <summary>
+/// Finds the folder that holds <c>appsettings.json</c>: the project folder when run from source (a build records it;
+/// a packed tool does not), else the app's folder (the installed tool, a published copy).
+/// </summary>
 internal static class ContentRoot
 {
     public static string Locate()

@@ -29,7 +29,9 @@ internal static class PluginsServiceCollectionExtensions
         {
             var options = sp.GetRequiredService<IOptions<WorkspacePluginOptions>>().Value;
             var contentRoot = sp.GetService<IHostEnvironment>()?.ContentRootPath ?? AppContext.BaseDirectory;
-            var paths = new WorkspacePaths(Path.GetFullPath(options.Root, contentRoot));
+            // Run from the repo, "../.." is the repo; installed as a tool, a root that is not there means the working directory.
+            var root = Path.GetFullPath(options.Root, contentRoot);
+            var paths = new WorkspacePaths(Directory.Exists(root) ? root : Directory.GetCurrentDirectory());
             return KernelPluginFactory.CreateFromObject(new WorkspacePlugin(paths, options), WorkspacePlugin.PluginName);
         });
         services.AddSingleton<KernelPlugin>(sp => KernelPluginFactory.CreateFromObject(

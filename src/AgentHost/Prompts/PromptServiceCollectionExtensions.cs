@@ -24,7 +24,7 @@ internal static class PromptServiceCollectionExtensions
         {
             var configured = configuration[PromptsPathKey];
             var contentRoot = sp.GetService<IHostEnvironment>()?.ContentRootPath ?? ContentRoot.Locate();
-            var root = Path.GetFullPath(Path.Combine(contentRoot, string.IsNullOrWhiteSpace(configured) ? DefaultPromptsPath : configured));
+            var root = ShippedFolders.Resolve(configured, DefaultPromptsPath, contentRoot, "prompts");
             return new PromptLibrary(root, sp, sp.GetService<ILoggerFactory>());
         });
         services.AddSingleton<KernelPlugin>(sp => sp.GetRequiredService<PromptLibrary>().Plugin);

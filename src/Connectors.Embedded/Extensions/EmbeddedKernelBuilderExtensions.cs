@@ -1,8 +1,10 @@
+using Microsoft.Extensions.DependencyInjection;
+using AgentHost.Connectors.Embedded;
 using AgentHost.Backends;
 using Microsoft.Extensions.Configuration;
 using Microsoft.SemanticKernel;
 
-namespace AgentHost.Connectors.Embedded;
+namespace Microsoft.SemanticKernel;
 
 /// <summary>Registers the embedded backend on a kernel builder (see <see cref="EmbeddedServiceCollectionExtensions"/>).</summary>
 public static class EmbeddedKernelBuilderExtensions

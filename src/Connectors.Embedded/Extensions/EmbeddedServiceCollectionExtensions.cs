@@ -1,3 +1,4 @@
+using AgentHost.Connectors.Embedded;
 using AgentHost.Backends;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Configuration;
@@ -8,7 +9,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Microsoft.SemanticKernel.ChatCompletion;
 
-namespace AgentHost.Connectors.Embedded;
+namespace Microsoft.Extensions.DependencyInjection;
 
 /// <summary>Registers the embedded (in-process LLamaSharp) backend, the chain's last resort.</summary>
 public static class EmbeddedServiceCollectionExtensions

@@ -1,8 +1,10 @@
+using Microsoft.Extensions.DependencyInjection;
+using AgentHost.Connectors.Mlx;
 using AgentHost.Backends;
 using Microsoft.Extensions.Configuration;
 using Microsoft.SemanticKernel;
 
-namespace AgentHost.Connectors.Mlx;
+namespace Microsoft.SemanticKernel;
 
 /// <summary>Registers the MLX connector on a kernel builder.</summary>
 public static class MlxKernelBuilderExtensions

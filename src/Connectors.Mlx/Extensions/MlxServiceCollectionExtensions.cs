@@ -1,3 +1,4 @@
+using AgentHost.Connectors.Mlx;
 using AgentHost.Backends;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -6,7 +7,7 @@ using Microsoft.Extensions.Options;
 using Microsoft.SemanticKernel;
 using Microsoft.SemanticKernel.ChatCompletion;
 
-namespace AgentHost.Connectors.Mlx;
+namespace Microsoft.Extensions.DependencyInjection;
 
 /// <summary>Registers the MLX connector in a service collection.</summary>
 public static class MlxServiceCollectionExtensions

@@ -1,9 +1,10 @@
+using AgentHost.Connectors.Ollama;
 using AgentHost.Backends;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.SemanticKernel;
 
-namespace AgentHost.Connectors.Ollama;
+namespace Microsoft.SemanticKernel;
 
 /// <summary>Registers Ollama as a backend on a kernel builder (see <see cref="OllamaServiceCollectionExtensions"/>).</summary>
 public static class OllamaKernelBuilderExtensions

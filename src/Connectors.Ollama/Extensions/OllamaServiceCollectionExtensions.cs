@@ -1,3 +1,4 @@
+using AgentHost.Connectors.Ollama;
 using AgentHost.Backends;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Configuration;
@@ -6,7 +7,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Logging;
 using Microsoft.SemanticKernel.ChatCompletion;
 
-namespace AgentHost.Connectors.Ollama;
+namespace Microsoft.Extensions.DependencyInjection;
 
 /// <summary>Registers Ollama as a backend (through OllamaSharp's <c>OllamaApiClient</c>).</summary>
 public static class OllamaServiceCollectionExtensions

@@ -1,8 +1,10 @@
+using Microsoft.Extensions.DependencyInjection;
+using AgentHost.Connectors.Victoria;
 using AgentHost.Backends;
 using Microsoft.Extensions.Configuration;
 using Microsoft.SemanticKernel;
 
-namespace AgentHost.Connectors.Victoria;
+namespace Microsoft.SemanticKernel;
 
 /// <summary>Registers the Victoria connector on a kernel builder.</summary>
 public static class VictoriaKernelBuilderExtensions

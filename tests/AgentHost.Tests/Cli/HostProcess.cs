@@ -31,6 +31,13 @@ internal static class HostProcess
         }
 
         start.Environment["DOTNET_ENVIRONMENT"] = "Test";
+
+        // Nor the person's own config file, models folder or hub: each run gets empty config and cache folders.
+        var home = Directory.CreateTempSubdirectory("agent-host-home-").FullName;
+        start.Environment["XDG_CONFIG_HOME"] = Path.Combine(home, "config");
+        start.Environment["XDG_CACHE_HOME"] = Path.Combine(home, "cache");
+        start.Environment.Remove("HF_ENDPOINT");
+        start.Environment.Remove("HF_TOKEN");
         foreach (var (key, value) in environment ?? new Dictionary<string, string>())
         {
             start.Environment[key] = value;

@@ -164,7 +164,7 @@ public sealed class PromptRunTests : IAsyncLifetime
 
         Assert.True(chunks.Count(c => !string.IsNullOrEmpty(c.Content)) > 1);
         Assert.Equal("Ollama: one two three four five six", string.Concat(chunks.Select(c => c.Content)));
-        Assert.Equal("Ollama", chunks.Select(c => AgentHost.Fallback.FallbackReportExtensions.GetFallbackReport(c)).Last(r => r is not null)!.Backend);
+        Assert.Equal("Ollama", chunks.Select(c => Microsoft.SemanticKernel.FallbackReportKernelExtensions.GetFallbackReport(c)).Last(r => r is not null)!.Backend);
         Assert.True(JsonDocument.Parse(Assert.Single(_ollama.Requests, r => r.PathAndQuery == "/api/chat").Body).RootElement.GetProperty("stream").GetBoolean());
     }
 
@@ -177,6 +177,6 @@ public sealed class PromptRunTests : IAsyncLifetime
         var result = await kernel.InvokeAsync(PromptLibrary.PluginName, "translate", new KernelArguments { ["input"] = "Hallo", ["language"] = "English", ["tone"] = "neutral" });
 
         Assert.Equal("Ollama: Hallo", result.ToString());
-        Assert.Equal("Ollama", AgentHost.Fallback.FallbackReportExtensions.GetFallbackReport(result)?.Backend);
+        Assert.Equal("Ollama", Microsoft.SemanticKernel.FallbackReportKernelExtensions.GetFallbackReport(result)?.Backend);
     }
 }

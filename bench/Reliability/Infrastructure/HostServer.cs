@@ -93,6 +93,10 @@ internal sealed class HostServer : IAsyncDisposable
 
         start.Environment["DOTNET_ENVIRONMENT"] = "Production";
         start.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
+        // Never the person's own config file or models folder (a pulled model would add Embedded to every order).
+        var isolated = Path.Combine(Path.GetTempPath(), "agent-host-reliability-home");
+        start.Environment["XDG_CONFIG_HOME"] = Path.Combine(isolated, "config");
+        start.Environment["XDG_CACHE_HOME"] = Path.Combine(isolated, "cache");
         foreach (var (key, value) in environment)
         {
             start.Environment[key] = value;

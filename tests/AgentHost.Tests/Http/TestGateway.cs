@@ -62,6 +62,8 @@ public sealed class TestGateway : IAsyncDisposable
             ["AgentHost:Backends:Victoria:Endpoint"] = gateway.Victoria.BaseAddress.ToString(),
             ["AgentHost:Fallback:Resilience:MaxRetryAttempts"] = "0",
             ["Logging:LogLevel:AgentHost.Http"] = "Information",
+            // Never the person's own models folder: a pulled model would add the Embedded backend to every order.
+            ["AgentHost:Models:Path"] = Path.Combine(Path.GetTempPath(), "agent-host-tests-no-models"),
         };
         var entries = order ?? ["Mlx", "Ollama", "Victoria"];
         for (var i = 0; i < 4; i++)

@@ -79,7 +79,9 @@ public sealed partial class FallbackChatClient : IChatClient
         ArgumentNullException.ThrowIfNull(messages);
         using var activity = FallbackTelemetry.ActivitySource.StartActivity("fallback.chat");
         var call = await NewCallAsync(messages, options, cancellationToken).ConfigureAwait(false);
-        await using var winner = await AcquireAsync(call, streaming: false, cancellationToken).ConfigureAwait(false);
+        await using var winner = await (_options.Hedging.Enabled
+            ? AcquireRacingAsync(call, streaming: false, cancellationToken)
+            : AcquireInOrderAsync(call, cancellationToken)).ConfigureAwait(false);
         if (!winner.Run.IsCompleted)
         {
             await winner.Run.ConfigureAwait(false);
@@ -114,7 +116,8 @@ public sealed partial class FallbackChatClient : IChatClient
         {
             while (acquired is null)
             {
-                // In order, as AcquireInOrderAsync does, telling the caller each failure or skip as the chain moves on.
+                // In order, as AcquireInOrderAsync does, telling the caller each failure or skip as the chain moves on;
+                // a streaming attempt is awaited to its first content or its failure.
                 pending = await StartNextAsync(call, streaming: true, raced: false, cancellationToken).ConfigureAwait(false) ?? throw Exhausted(call);
                 if (call.TakeProgress(pending.Name) is { } progress)
                 {
@@ -220,20 +223,17 @@ public sealed partial class FallbackChatClient : IChatClient
         return new FallbackCall(list, options, new AttemptPlanner(plan, _health, list, options), route);
     }
 
-    /// <summary>Tries backends in order until one commits: inline one after the other, or racing when hedging is on.</summary>
-    private Task<BackendAttempt> AcquireAsync(FallbackCall call, bool streaming, CancellationToken cancellationToken) =>
-        _options.Hedging.Enabled ? AcquireRacingAsync(call, streaming, cancellationToken) : AcquireInOrderAsync(call, streaming, cancellationToken);
-
     /// <summary>
-    /// Without hedging: each backend's pipeline runs inline on the caller's thread (no thread-pool hop, no race
-    /// machinery); a non-streaming attempt is awaited to its end, a streaming one to its first content or its failure.
+    /// Non-streaming, without hedging: each backend's pipeline runs inline on the caller's thread (no thread-pool hop,
+    /// no race machinery) and is awaited to its end. (The streaming path runs the same loop in its iterator, since it
+    /// yields progress between attempts.)
     /// </summary>
-    private async Task<BackendAttempt> AcquireInOrderAsync(FallbackCall call, bool streaming, CancellationToken cancellationToken)
+    private async Task<BackendAttempt> AcquireInOrderAsync(FallbackCall call, CancellationToken cancellationToken)
     {
         while (true)
         {
-            var attempt = await StartNextAsync(call, streaming, raced: false, cancellationToken).ConfigureAwait(false) ?? throw Exhausted(call);
-            if (await CommitsAsync(call, attempt, streaming, cancellationToken).ConfigureAwait(false))
+            var attempt = await StartNextAsync(call, streaming: false, raced: false, cancellationToken).ConfigureAwait(false) ?? throw Exhausted(call);
+            if (await CommitsAsync(call, attempt, streaming: false, cancellationToken).ConfigureAwait(false))
             {
                 return attempt;
             }
@@ -317,7 +317,8 @@ public sealed partial class FallbackChatClient : IChatClient
                 return null;
             }
 
-            var model = await ChooseModelAsync(call, chosen.Backend, cancellationToken).ConfigureAwait(false);
+            var forwardModelId = _options.ForwardModelId && call.Route.ChosenBy != FallbackRouteDecision.ByCaller;
+            var model = await ChooseModelAsync(call, chosen.Backend, forwardModelId, cancellationToken).ConfigureAwait(false);
             if (model.SkipReason is { } why)
             {
                 Record(call, new FallbackAttempt { Backend = chosen.Backend.Name, Outcome = FallbackAttemptOutcome.Skipped, SkipReason = why });
@@ -326,7 +327,7 @@ public sealed partial class FallbackChatClient : IChatClient
 
             LogPendingFailure(call, $"trying {chosen.Backend.Name}");
             return BackendAttempt.Start(chosen, call.Messages, call.Options, streaming, raced,
-                _options.ForwardModelId && call.Route.ChosenBy != FallbackRouteDecision.ByCaller, (model.Model, model.SubstitutedFor),
+                forwardModelId, (model.Model, model.SubstitutedFor),
                 _time, _logger, cancellationToken);
         }
     }
@@ -358,10 +359,11 @@ public sealed partial class FallbackChatClient : IChatClient
     /// having it or reports nothing; else a substitute it has (<see cref="FallbackModelOptions"/>); else a reason to skip
     /// it. A model the caller named, or forwards, is never substituted.
     /// </summary>
-    private async ValueTask<(string? Model, string? SubstitutedFor, string? SkipReason)> ChooseModelAsync(FallbackCall call, FallbackBackend backend, CancellationToken cancellationToken)
+    private async ValueTask<(string? Model, string? SubstitutedFor, string? SkipReason)> ChooseModelAsync(FallbackCall call, FallbackBackend backend,
+        bool forwardModelId, CancellationToken cancellationToken)
     {
         var routeModel = call.Route.ModelFor(backend.Name);
-        var callerModel = call.Route.Route.IsModel || (_options.ForwardModelId && call.Route.ChosenBy != FallbackRouteDecision.ByCaller && call.Options?.ModelId is { Length: > 0 });
+        var callerModel = call.Route.Route.IsModel || (forwardModelId && call.Options?.ModelId is { Length: > 0 });
         if (!_options.Models.Enabled || callerModel)
         {
             return (routeModel, null, null);

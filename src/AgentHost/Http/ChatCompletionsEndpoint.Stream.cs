@@ -30,17 +30,25 @@ internal sealed partial class ChatCompletionsEndpoint
             try
             {
                 var next = updates.MoveNextAsync();
-                if (sse is null && told is not null && !next.IsCompleted)
+                if (sse is null && told is not null)
                 {
-                    // Still looking: once it has taken ProgressAfter since the first failure or skip, say so.
+                    // Still looking: once it has taken ProgressAfter since the first failure or skip, say so (even when
+                    // the next update is already there: the time has passed, so the comments are due).
                     var left = _options.ProgressAfter - time.GetElapsedTime(firstProgressAt);
-                    var moved = next.AsTask();
-                    if (left <= TimeSpan.Zero || await Task.WhenAny(moved, Task.Delay(left, time, cancellationToken)) != moved)
+                    if (left <= TimeSpan.Zero)
                     {
                         sse = await StartProgressAsync(context, told, cancellationToken);
                     }
+                    else if (!next.IsCompleted)
+                    {
+                        var moved = next.AsTask();
+                        if (await Task.WhenAny(moved, Task.Delay(left, time, cancellationToken)) != moved)
+                        {
+                            sse = await StartProgressAsync(context, told, cancellationToken);
+                        }
 
-                    next = new ValueTask<bool>(moved);
+                        next = new ValueTask<bool>(moved);
+                    }
                 }
 
                 any = await next;

@@ -132,6 +132,14 @@ public abstract class BackendEmulator : IAsyncDisposable
     /// <summary>Aborts the connection on the emulator's own account (a cut, a stop): not recorded as the client's abort.</summary>
     protected static void AbortSelf(HttpContext context)
     {
+        // The client went first (its abort is what cancelled the wait that called here): that abort is the client's, and
+        // the callback on RequestAborted records it. The wait's continuation is queued to the pool by the same cancel, so
+        // under load another worker can run it (and used to mark the abort as the emulator's own) before that callback.
+        if (context.RequestAborted.IsCancellationRequested)
+        {
+            return;
+        }
+
         context.Items[SelfAbort] = true;
         context.Abort();
     }

@@ -34,13 +34,14 @@ public sealed partial class FallbackChatClient : IChatClient
     private readonly ConditionalWeakTable<IReadOnlyList<FallbackOrderEntry>, RoutePlan> _plans = [];
     private readonly ConditionalWeakTable<IReadOnlyList<FallbackOrderEntry>, RoutePlan>.CreateValueCallback _newPlan;
 
-    /// <summary>Creates the chain over the backends registered in <paramref name="services"/> (their <see cref="BackendDescriptor"/>s).</summary>
-    public FallbackChatClient(IServiceProvider services, IOptions<FallbackOptions> options, BackendHealthMonitor health,
+    /// <summary>Creates the chain over the backends registered in <paramref name="services"/> (their <see cref="BackendDescriptor"/>s), routed by <paramref name="router"/>.</summary>
+    public FallbackChatClient(IServiceProvider services, IOptions<FallbackOptions> options, BackendHealthMonitor health, FallbackRouter router,
         TimeProvider? timeProvider = null, ILogger<FallbackChatClient>? logger = null)
     {
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(health);
+        ArgumentNullException.ThrowIfNull(router);
         _options = options.Value;
         _health = health;
         _time = timeProvider ?? TimeProvider.System;
@@ -52,9 +53,9 @@ public sealed partial class FallbackChatClient : IChatClient
             throw new OptionsValidationException(nameof(FallbackOptions), typeof(FallbackOptions), [error]);
         }
 
+        _router = router;
+
         // Routes may use any registered backend, so every one gets its pipeline (breaker state lives there).
-        _router = services.GetService<FallbackRouter>()
-            ?? new FallbackRouter(services, options, Microsoft.Extensions.Options.Options.Create(new FallbackRoutingOptions()), _time, logger: null);
         foreach (var descriptor in descriptors)
         {
             var settings = BackendResilienceSettings.Resolve(_options.Resilience, _options.Backends.GetValueOrDefault(descriptor.Name));

@@ -64,7 +64,7 @@ public static class FallbackServiceCollectionExtensions
             sp.GetService<TimeProvider>(), sp.GetService<ILogger<FallbackRouter>>()));
         services.TryAddSingleton(sp => new FallbackChatClient(
             sp, sp.GetRequiredService<IOptions<FallbackOptions>>(), sp.GetRequiredService<BackendHealthMonitor>(),
-            sp.GetService<TimeProvider>(), sp.GetService<ILogger<FallbackChatClient>>()));
+            sp.GetRequiredService<FallbackRouter>(), sp.GetService<TimeProvider>(), sp.GetService<ILogger<FallbackChatClient>>()));
         services.TryAddSingleton(sp => new FallbackChatCompletionService(
             sp.GetRequiredService<FallbackChatClient>(), sp, sp.GetService<ILoggerFactory>()));
         services.TryAddSingleton(sp => new FallbackAIServiceSelector(

@@ -30,4 +30,18 @@ public static class MlxKernelBuilderExtensions
         builder.Services.AddMlxChatCompletion(section, name);
         return builder;
     }
+
+    /// <summary>Adds the MLX backend under <paramref name="name"/>; the same registration as <see cref="AddMlxChatCompletion(IKernelBuilder, Action{MlxOptions}?, string)"/>.</summary>
+    /// <param name="builder">The kernel builder.</param>
+    /// <param name="configure">Sets the options.</param>
+    /// <param name="name">The backend name: the service key and the name in fallback orders.</param>
+    public static IKernelBuilder AddMlxChatClient(this IKernelBuilder builder, Action<MlxOptions>? configure = null, string name = BackendNames.Mlx) =>
+        builder.AddMlxChatCompletion(configure, name);
+
+    /// <summary>Adds the MLX backend with options bound from a configuration section; the same registration as <see cref="AddMlxChatCompletion(IKernelBuilder, IConfiguration, string)"/>.</summary>
+    /// <param name="builder">The kernel builder.</param>
+    /// <param name="section">The section holding <see cref="MlxOptions"/>.</param>
+    /// <param name="name">The backend name: the service key and the name in fallback orders.</param>
+    public static IKernelBuilder AddMlxChatClient(this IKernelBuilder builder, IConfiguration section, string name = BackendNames.Mlx) =>
+        builder.AddMlxChatCompletion(section, name);
 }

@@ -69,4 +69,18 @@ public static class MlxServiceCollectionExtensions
             modelCatalog: (sp, _) => new MlxModelCatalog(Http(sp, name), Current(sp, name), name, sp.GetService<TimeProvider>()),
             defaultRequestTimeout: MlxOptions.DefaultRequestTimeout);
     }
+
+    /// <summary>Adds the MLX backend under <paramref name="name"/>, the name MEAI users look for; the same registration as <see cref="AddMlxChatCompletion(IServiceCollection, Action{MlxOptions}?, string)"/>.</summary>
+    /// <param name="services">The services.</param>
+    /// <param name="configure">Sets the options.</param>
+    /// <param name="name">The backend name: the service key and the name in fallback orders.</param>
+    public static IServiceCollection AddMlxChatClient(this IServiceCollection services, Action<MlxOptions>? configure = null, string name = BackendNames.Mlx) =>
+        services.AddMlxChatCompletion(configure, name);
+
+    /// <summary>Adds the MLX backend with its options bound from a configuration section; the same registration as <see cref="AddMlxChatCompletion(IServiceCollection, IConfiguration, string)"/>.</summary>
+    /// <param name="services">The services.</param>
+    /// <param name="section">The section holding <see cref="MlxOptions"/>.</param>
+    /// <param name="name">The backend name: the service key and the name in fallback orders.</param>
+    public static IServiceCollection AddMlxChatClient(this IServiceCollection services, IConfiguration section, string name = BackendNames.Mlx) =>
+        services.AddMlxChatCompletion(section, name);
 }

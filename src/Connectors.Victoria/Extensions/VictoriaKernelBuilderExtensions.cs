@@ -32,4 +32,20 @@ public static class VictoriaKernelBuilderExtensions
         builder.Services.AddVictoriaChatCompletion(section, name);
         return builder;
     }
+
+    /// <summary>Adds Victoria as the backend <paramref name="name"/>; the same registration as <see cref="AddVictoriaChatCompletion(IKernelBuilder, Action{VictoriaOptions}?, string)"/>.</summary>
+    /// <param name="builder">The kernel builder.</param>
+    /// <param name="configure">Sets the options.</param>
+    /// <param name="name">The backend's name and service key.</param>
+    public static IKernelBuilder AddVictoriaChatClient(
+        this IKernelBuilder builder, Action<VictoriaOptions>? configure = null, string name = BackendNames.Victoria) =>
+        builder.AddVictoriaChatCompletion(configure, name);
+
+    /// <summary>Adds Victoria with its options bound from <paramref name="section"/>; the same registration as <see cref="AddVictoriaChatCompletion(IKernelBuilder, IConfiguration, string)"/>.</summary>
+    /// <param name="builder">The kernel builder.</param>
+    /// <param name="section">The configuration section holding the options.</param>
+    /// <param name="name">The backend's name and service key.</param>
+    public static IKernelBuilder AddVictoriaChatClient(
+        this IKernelBuilder builder, IConfiguration section, string name = BackendNames.Victoria) =>
+        builder.AddVictoriaChatCompletion(section, name);
 }

@@ -72,4 +72,20 @@ public static class VictoriaServiceCollectionExtensions
             (_, options) => new VictoriaModelCatalog(options),
             VictoriaOptions.DefaultRequestTimeout);
     }
+
+    /// <summary>Adds Victoria as the backend <paramref name="name"/>, the name MEAI users look for; the same registration as <see cref="AddVictoriaChatCompletion(IServiceCollection, Action{VictoriaOptions}?, string)"/>.</summary>
+    /// <param name="services">The services.</param>
+    /// <param name="configure">Sets the options.</param>
+    /// <param name="name">The backend's name and service key.</param>
+    public static IServiceCollection AddVictoriaChatClient(
+        this IServiceCollection services, Action<VictoriaOptions>? configure = null, string name = BackendNames.Victoria) =>
+        services.AddVictoriaChatCompletion(configure, name);
+
+    /// <summary>Adds Victoria with its options bound from <paramref name="section"/>; the same registration as <see cref="AddVictoriaChatCompletion(IServiceCollection, IConfiguration, string)"/>.</summary>
+    /// <param name="services">The services.</param>
+    /// <param name="section">The configuration section holding the options.</param>
+    /// <param name="name">The backend's name and service key.</param>
+    public static IServiceCollection AddVictoriaChatClient(
+        this IServiceCollection services, IConfiguration section, string name = BackendNames.Victoria) =>
+        services.AddVictoriaChatCompletion(section, name);
 }

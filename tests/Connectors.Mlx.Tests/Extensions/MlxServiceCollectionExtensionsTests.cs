@@ -130,4 +130,29 @@ public sealed class MlxServiceCollectionExtensionsTests
 
         Assert.Equal("tiny", kernel.Services.GetRequiredKeyedService<IChatCompletionService>("Edge").GetModelId());
     }
+
+    [Fact]
+    public async Task AddMlxChatClient_registers_a_keyed_chat_client_that_answers_from_the_server()
+    {
+        await using var emulator = new MlxEmulator();
+        await emulator.StartAsync();
+        await using var services = new ServiceCollection().AddMlxChatClient(o => o.Endpoint = emulator.BaseAddress.ToString()).BuildServiceProvider();
+
+        var response = await services.GetRequiredKeyedService<IChatClient>(BackendNames.Mlx).GetResponseAsync("hi");
+
+        Assert.Equal("MLX: hi", response.Text);
+        Assert.Equal(BackendNames.Mlx, Assert.Single(services.GetServices<BackendDescriptor>()).Name);
+    }
+
+    [Fact]
+    public async Task Kernel_builder_AddMlxChatClient_serves_prompts_through_the_kernel()
+    {
+        await using var emulator = new MlxEmulator();
+        await emulator.StartAsync();
+        var kernel = Kernel.CreateBuilder().AddMlxChatClient(o => o.Endpoint = emulator.BaseAddress.ToString()).Build();
+
+        var result = await kernel.InvokePromptAsync("Say cheese");
+
+        Assert.Equal("MLX: Say cheese", result.GetValue<string>());
+    }
 }

@@ -96,4 +96,29 @@ public sealed class VictoriaServiceCollectionExtensionsTests
         Assert.Equal(TimeSpan.FromMinutes(15), http.Timeout);
         Assert.Equal(new Uri("http://localhost:8010"), http.BaseAddress);
     }
+
+    [Fact]
+    public async Task AddVictoriaChatClient_registers_a_keyed_chat_client_that_answers_from_the_server()
+    {
+        await using var emulator = new VictoriaEmulator();
+        await emulator.StartAsync();
+        await using var services = new ServiceCollection().AddVictoriaChatClient(o => o.Endpoint = emulator.BaseAddress.ToString()).BuildServiceProvider();
+
+        var response = await services.GetRequiredKeyedService<IChatClient>(BackendNames.Victoria).GetResponseAsync("hi");
+
+        Assert.Equal("Victoria: hi", response.Text);
+        Assert.Equal("Victoria", Assert.Single(services.GetServices<BackendDescriptor>()).Name);
+    }
+
+    [Fact]
+    public async Task Kernel_builder_AddVictoriaChatClient_serves_prompts_through_the_kernel()
+    {
+        await using var emulator = new VictoriaEmulator();
+        await emulator.StartAsync();
+        var kernel = Kernel.CreateBuilder().AddVictoriaChatClient(o => o.Endpoint = emulator.BaseAddress.ToString()).Build();
+
+        var result = await kernel.InvokePromptAsync("Say cheese");
+
+        Assert.Equal("Victoria: Say cheese", result.GetValue<string>());
+    }
 }

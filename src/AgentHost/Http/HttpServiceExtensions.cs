@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
@@ -27,7 +28,9 @@ internal static class HttpServiceExtensions
             kestrel.AddServerHeader = false;
         });
         services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(5));
-        services.TryAddSingleton<ChatCompletionsEndpoint>();
+        // The page and SSE clients get bursts (e.g. MLX's whole answer at once) as a few chunks: updates already there go out merged.
+        services.TryAddSingleton(sp => ActivatorUtilities.CreateInstance<ChatCompletionsEndpoint>(sp,
+            sp.GetRequiredService<IChatClient>().AsBuilder().UseUpdateCoalescing().Build(sp)));
         services.AddCrossSiteProtection();
         return services;
     }

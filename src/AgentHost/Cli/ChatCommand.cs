@@ -36,7 +36,7 @@ internal static class ChatCommand
         }
 
         var monitor = services.GetRequiredService<BackendHealthMonitor>();
-        var session = new ChatSession(services.GetRequiredService<IChatClient>().AsBuilder().UseUpdateCoalescing().Build(services), options);
+        var session = new ChatSession(services.GetRequiredService<IChatClient>(), options);
         var interactive = !Console.IsInputRedirected && !Console.IsOutputRedirected;
         var up = (await monitor.ProbeAllAsync(cancellationToken)).Where(h => h.IsUp).Select(h => h.Backend).ToList();
         Console.Error.WriteLine($"agent-host chat — backends up: {(up.Count == 0 ? "none (the chain will still try each)" : string.Join(", ", up))}. {Help}");

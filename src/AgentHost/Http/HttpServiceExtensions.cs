@@ -1,7 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
-using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
@@ -28,9 +27,7 @@ internal static class HttpServiceExtensions
             kestrel.AddServerHeader = false;
         });
         services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(5));
-        // The page and SSE clients get bursts (e.g. MLX's whole answer at once) as a few chunks: updates already there go out merged.
-        services.TryAddSingleton(sp => ActivatorUtilities.CreateInstance<ChatCompletionsEndpoint>(sp,
-            sp.GetRequiredService<IChatClient>().AsBuilder().UseUpdateCoalescing().Build(sp)));
+        services.TryAddSingleton<ChatCompletionsEndpoint>();
         services.AddCrossSiteProtection();
         return services;
     }

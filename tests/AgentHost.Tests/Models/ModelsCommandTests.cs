@@ -44,13 +44,17 @@ public sealed class ModelsCommandTests : IAsyncLifetime
         Assert.EndsWith("run the same pull again to resume.", line.TrimEnd());
         Assert.DoesNotContain("   at ", cut.StdErr);
         Assert.False(File.Exists(Path.Combine(_models, "tiny-llama.gguf")), "a cut download is never moved into place");
+        // What the pull kept is what reached it: the hub resets the connection after half the file, and bytes still in
+        // the socket's receive queue at the reset are lost, so the kept part can be shorter than what the hub wrote.
+        var kept = new FileInfo(Assert.Single(Directory.GetFiles(_models, "*.part"))).Length;
+        Assert.InRange(kept, 1, _hub.Content.Length / 2);
 
         _hub.CutAfterBytes = null;
         var resumed = await PullAsync();
 
         Assert.True(resumed.ExitCode == 0, resumed.StdErr);
         Assert.Contains("sha256 verified, resumed", resumed.StdOut);
-        Assert.Equal(["", $"bytes={_hub.Content.Length / 2}-"], _hub.CdnRanges);
+        Assert.Equal(["", $"bytes={kept}-"], _hub.CdnRanges);
         Assert.Equal(_hub.Content, await File.ReadAllBytesAsync(Path.Combine(_models, "tiny-llama.gguf")));
         Assert.Empty(Directory.GetFiles(_models, "*.part"));
         Assert.All(_hub.Authorizations.Where(a => a.Kind == "hub"), a => Assert.Equal("Bearer hf_test_token", a.Authorization));

@@ -85,11 +85,20 @@ internal static class ChaosSuite
 
         var clock = Stopwatch.StartNew();
         var issued = 0;
+        var minimumToolRuns = total / 10;
+
+        // The load runs until what the goals below count is there (whole answers and calls a serving backend could
+        // answer, at least `total` each; client tool flows that ran their tool, a tenth of that; the minimum time), not
+        // until a number of calls was issued: typed errors and tool flows (two calls each, a tenth of the mix) would
+        // otherwise leave a slower machine short of its own minimums. Three times `total` is the cap; then the goals say what was missing.
+        bool Enough(int calls) => calls > 3 * total
+            || (calls > total && clock.Elapsed >= minimum && availability.Answered >= total && availability.Covered >= total
+                && toolCallIds.Count >= minimumToolRuns);
         var latencies = new ConcurrentBag<double>();
         var workers = Enumerable.Range(0, Concurrency).Select(w => Task.Run(async () =>
         {
             var random = new Random(1000 + w);
-            while ((Interlocked.Increment(ref issued) <= total || clock.Elapsed < minimum) && !cancellationToken.IsCancellationRequested)
+            while (!Enough(Interlocked.Increment(ref issued)) && !cancellationToken.IsCancellationRequested)
             {
                 var text = $"chaos {Guid.NewGuid():N}";
                 var roll = random.NextDouble();
@@ -150,7 +159,6 @@ internal static class ChaosSuite
         // tool flows that got as far as running their tool.
         findings.Goal($"chaos through serve: at least {total:#,0} whole answers", $"{answered:#,0} answered of {calls:#,0} calls",
             answered >= total ? GoalVerdict.Met : GoalVerdict.Missed);
-        var minimumToolRuns = total / 10;
         findings.Goal($"chaos through serve: at least {minimumToolRuns:#,0} client tool calls run", $"{toolCallIds.Count:#,0} run, each id seen once",
             toolCallIds.Count >= minimumToolRuns ? GoalVerdict.Met : GoalVerdict.Missed);
         availability.Judge(findings, enforced: !options.Smoke || Availability.EnforcedInSmoke, minimumCovered: total);

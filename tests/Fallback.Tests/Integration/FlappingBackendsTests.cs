@@ -87,16 +87,24 @@ public sealed class FlappingBackendsTests(ITestOutputHelper output)
                 return response.GetFallbackReport()!;
             }));
             reports.AddRange(wave);
+            foreach (var g in wave.GroupBy(r => string.Join("; ", r.Attempts.Select(a => $"{a.Backend} {a.Outcome} {a.SkipReason} {a.Error}"))))
+            {
+                output.WriteLine($"second {second}: {g.Count()} × {g.Key}");
+            }
+
             time.Advance(TimeSpan.FromSeconds(1));
         }
 
         Assert.Equal(Requests, reports.Count);
-        // Both breakers opened, and each open one still answered as a deferred trial when the other failed.
-        foreach (var backend in new[] { "Mlx", "Ollama" })
-        {
-            Assert.Contains(reports, r => r.Attempts.Any(a => a is { Outcome: FallbackAttemptOutcome.Deferred, SkipReason: "circuit open" } && a.Backend == backend)
-                && r.Backend == backend);
-        }
+        // The breakers did open (Mlx's surely: the second wave fails every call it gets until it opens), and every backend
+        // that was deferred as an open circuit answered as a deferred trial when the other failed. Whether Ollama's
+        // breaker opens too depends on how many calls see Mlx open before its first trial closes it again (many on a
+        // quiet machine, one under load), so it is not asked for.
+        var opened = reports.SelectMany(r => r.Attempts).Where(a => a is { Outcome: FallbackAttemptOutcome.Deferred, SkipReason: "circuit open" })
+            .Select(a => a.Backend).Distinct().ToList();
+        Assert.Contains("Mlx", opened);
+        Assert.All(opened, backend => Assert.Contains(reports, r =>
+            r.Attempts.Any(a => a is { Outcome: FallbackAttemptOutcome.Deferred, SkipReason: "circuit open" } && a.Backend == backend) && r.Backend == backend));
     }
 
     private static void Fail(EmulatorFaults faults, string error, Func<bool> when)

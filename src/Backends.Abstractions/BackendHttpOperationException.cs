@@ -1,5 +1,4 @@
 using System.Net;
-using Microsoft.SemanticKernel;
 
 namespace AgentHost.Backends;
 
@@ -7,19 +6,24 @@ namespace AgentHost.Backends;
 /// A backend answered with a non-success status. Carries the server's own error text and its
 /// <c>Retry-After</c>, so the chain can decide between retrying, waiting and moving on.
 /// </summary>
-public sealed class BackendHttpOperationException : HttpOperationException
+/// <remarks>
+/// An <see cref="HttpRequestException"/> with its <see cref="HttpRequestException.StatusCode"/> set, as .NET's own
+/// <c>EnsureSuccessStatusCode</c> throws, so code that knows nothing of the backends still reads the status.
+/// </remarks>
+public sealed class BackendHttpOperationException : HttpRequestException
 {
     /// <summary>Creates the exception.</summary>
     public BackendHttpOperationException(
         string backend, HttpStatusCode statusCode, string? serverError, string? responseContent, TimeSpan? retryAfter, Exception? innerException = null)
-        : base(statusCode, responseContent, FormatMessage(backend, statusCode, serverError), innerException)
+        : base(FormatMessage(backend, statusCode, serverError), innerException, statusCode)
     {
         Backend = backend;
+        ResponseContent = responseContent;
         ServerError = serverError;
         RetryAfter = retryAfter;
     }
 
-    /// <summary>The longest body kept as <see cref="HttpOperationException.ResponseContent"/>; the rest is cut.</summary>
+    /// <summary>The longest body kept as <see cref="ResponseContent"/>; the rest is cut.</summary>
     public const int MaxResponseContentLength = 4000;
 
     /// <summary>
@@ -52,6 +56,9 @@ public sealed class BackendHttpOperationException : HttpOperationException
         return new BackendHttpOperationException(
             backend, response.StatusCode, BackendErrorText.FromBody(body), content, RetryAfterParser.Parse(response.Headers, timeProvider));
     }
+
+    /// <summary>The body of the reply, cut at <see cref="MaxResponseContentLength"/> characters, if it could be read.</summary>
+    public string? ResponseContent { get; }
 
     /// <summary>The backend that answered.</summary>
     public string Backend { get; }

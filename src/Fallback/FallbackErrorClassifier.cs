@@ -3,7 +3,6 @@ using System.Net.Sockets;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using AgentHost.Backends;
-using Microsoft.SemanticKernel;
 using Polly.CircuitBreaker;
 using Polly.Timeout;
 
@@ -93,7 +92,6 @@ public static partial class FallbackErrorClassifier
         var text = exception switch
         {
             BackendHttpOperationException h => string.IsNullOrWhiteSpace(h.ServerError) ? $"{(int)h.StatusCode!} {h.StatusCode}" : $"{(int)h.StatusCode!} {h.ServerError}",
-            HttpOperationException { StatusCode: { } s } h => $"{(int)s} {(string.IsNullOrWhiteSpace(h.ResponseContent) ? s.ToString() : h.ResponseContent)}",
             HttpRequestException { StatusCode: { } s } => $"{(int)s} {s}",
             HttpRequestException h when IsRefused(h) => "connection refused",
             HttpRequestException { HttpRequestError: HttpRequestError.ResponseEnded } => "connection closed before the reply ended",
@@ -117,7 +115,6 @@ public static partial class FallbackErrorClassifier
 
     private static HttpStatusCode? StatusOf(Exception exception) => exception switch
     {
-        HttpOperationException { StatusCode: { } s } => s,
         HttpRequestException { StatusCode: { } s } => s,
         _ => null,
     };
@@ -125,7 +122,7 @@ public static partial class FallbackErrorClassifier
     private static string ServerText(Exception exception) => exception switch
     {
         BackendHttpOperationException h => $"{h.ServerError} {h.ResponseContent}",
-        HttpOperationException h => $"{h.ResponseContent} {h.Message}",
+        HttpRequestException h => h.Message,
         _ => exception.Message,
     };
 

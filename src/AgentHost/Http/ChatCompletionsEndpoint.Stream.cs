@@ -222,7 +222,8 @@ internal sealed partial class ChatCompletionsEndpoint
         var (message, type, code) = e switch
         {
             FallbackExhaustedException => (e.Message, OpenAIError.ApiError, "no_backend_answered"),
-            Microsoft.SemanticKernel.HttpOperationException { StatusCode: System.Net.HttpStatusCode.BadRequest or System.Net.HttpStatusCode.UnprocessableEntity } or ArgumentException =>
+            HttpRequestException { StatusCode: System.Net.HttpStatusCode.BadRequest or System.Net.HttpStatusCode.UnprocessableEntity }
+                or Microsoft.SemanticKernel.HttpOperationException { StatusCode: System.Net.HttpStatusCode.BadRequest or System.Net.HttpStatusCode.UnprocessableEntity } or ArgumentException =>
                 ($"{e.GetFallbackReport()?.Attempts.LastOrDefault()?.Backend ?? "A backend"} rejected the request: {e.Message}", OpenAIError.InvalidRequest, "backend_rejected_request"),
             _ => ($"The stream failed: {e.Message}", OpenAIError.ApiError, "stream_failed"),
         };

@@ -172,6 +172,7 @@ internal sealed partial class ChatCompletionsEndpoint(IChatClient chat, Fallback
                 logger.NoBackendAnswered(path, status, e.Message);
                 await OpenAIError.WriteAsync(context, status, e.Message, OpenAIError.ApiError, null, "no_backend_answered", exhausted.Report);
                 break;
+            case HttpRequestException { StatusCode: System.Net.HttpStatusCode.BadRequest or System.Net.HttpStatusCode.UnprocessableEntity }:
             case HttpOperationException { StatusCode: System.Net.HttpStatusCode.BadRequest or System.Net.HttpStatusCode.UnprocessableEntity }:
             case ArgumentException:
                 var report = e.GetFallbackReport();

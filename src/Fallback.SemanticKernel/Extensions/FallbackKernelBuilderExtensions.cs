@@ -6,7 +6,7 @@ namespace Microsoft.SemanticKernel;
 /// <summary>Registers the fallback chain on an SK <see cref="IKernelBuilder"/>, after the backends.</summary>
 public static class FallbackKernelBuilderExtensions
 {
-    /// <summary>Adds the fallback chain (see <see cref="FallbackServiceCollectionExtensions.AddFallbackChatCompletion(IServiceCollection, Action{AgentHost.Fallback.FallbackOptions}?)"/>).</summary>
+    /// <summary>Adds the fallback chain (see <see cref="FallbackChatCompletionServiceCollectionExtensions.AddFallbackChatCompletion(IServiceCollection, Action{AgentHost.Fallback.FallbackOptions}?)"/>).</summary>
     public static IKernelBuilder AddFallbackChatCompletion(this IKernelBuilder builder, Action<AgentHost.Fallback.FallbackOptions>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(builder);

@@ -31,7 +31,7 @@ internal static class FallbackOrder
         else if (entries.Count == 0)
         {
             error = registered.Count == 0
-                ? $"{FallbackOptions.SectionName}: no backend is registered; add one (e.g. AddOllamaChatClient) before AddFallbackChatCompletion."
+                ? $"{FallbackOptions.SectionName}: no backend is registered; add one (e.g. AddOllamaChatClient) before AddFallbackChatClient (or AddFallbackChatCompletion)."
                 : $"{FallbackOptions.SectionName}:Order is empty (registered: {string.Join(", ", registered)}).";
         }
 

@@ -6,7 +6,7 @@ namespace Microsoft.Extensions.DependencyInjection;
 /// <summary>Configures the chain's routes, rules and semantic routing (see <see cref="FallbackRouter"/>).</summary>
 public static class FallbackRoutingServiceCollectionExtensions
 {
-    /// <summary>Configures routing in code. Call beside <c>AddFallbackChatCompletion</c>; options are validated at start.</summary>
+    /// <summary>Configures routing in code. Call beside <c>AddFallbackChatClient</c> (or SK's <c>AddFallbackChatCompletion</c>); options are validated at start.</summary>
     public static IServiceCollection AddFallbackRouting(this IServiceCollection services, Action<FallbackRoutingOptions> configure)
     {
         ArgumentNullException.ThrowIfNull(services);

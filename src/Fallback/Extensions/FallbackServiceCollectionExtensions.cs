@@ -5,8 +5,6 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Microsoft.SemanticKernel;
-using Microsoft.SemanticKernel.ChatCompletion;
 
 namespace Microsoft.Extensions.DependencyInjection;
 
@@ -14,12 +12,11 @@ namespace Microsoft.Extensions.DependencyInjection;
 public static class FallbackServiceCollectionExtensions
 {
     /// <summary>
-    /// Adds the fallback chain: <see cref="FallbackChatClient"/> as the non-keyed <see cref="IChatClient"/>,
-    /// <see cref="FallbackChatCompletionService"/> as the default SK <see cref="IChatCompletionService"/> (function
-    /// invocation above the chain), <see cref="FallbackAIServiceSelector"/> as SK's <see cref="IAIServiceSelector"/>,
-    /// the <see cref="BackendHealthMonitor"/> and its background <see cref="BackendHealthProber"/>. Options are validated at start.
+    /// Adds the fallback chain: <see cref="FallbackChatClient"/> as the non-keyed <see cref="IChatClient"/>, the
+    /// <see cref="BackendHealthMonitor"/> and its background <see cref="BackendHealthProber"/>. Options are validated at
+    /// start. SK's face of the chain is <c>AddFallbackChatCompletion</c> (package AgentHost.Fallback.SemanticKernel).
     /// </summary>
-    public static IServiceCollection AddFallbackChatCompletion(this IServiceCollection services, Action<FallbackOptions>? configure = null)
+    public static IServiceCollection AddFallbackChatClient(this IServiceCollection services, Action<FallbackOptions>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(services);
         var options = services.AddOptions<FallbackOptions>();
@@ -32,7 +29,7 @@ public static class FallbackServiceCollectionExtensions
     }
 
     /// <summary>Adds the fallback chain with options bound from <paramref name="section"/> (e.g. <c>AgentHost:Fallback</c>).</summary>
-    public static IServiceCollection AddFallbackChatCompletion(this IServiceCollection services, IConfiguration section)
+    public static IServiceCollection AddFallbackChatClient(this IServiceCollection services, IConfiguration section)
     {
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(section);
@@ -65,15 +62,9 @@ public static class FallbackServiceCollectionExtensions
         services.TryAddSingleton(sp => new FallbackChatClient(
             sp, sp.GetRequiredService<IOptions<FallbackOptions>>(), sp.GetRequiredService<BackendHealthMonitor>(),
             sp.GetRequiredService<FallbackRouter>(), sp.GetService<TimeProvider>(), sp.GetService<ILogger<FallbackChatClient>>()));
-        services.TryAddSingleton(sp => new FallbackChatCompletionService(
-            sp.GetRequiredService<FallbackChatClient>(), sp, sp.GetService<ILoggerFactory>()));
-        services.TryAddSingleton(sp => new FallbackAIServiceSelector(
-            sp.GetRequiredService<FallbackChatCompletionService>(), sp.GetRequiredService<FallbackChatClient>()));
 
         // The chain is THE chat service: registered last, it wins single resolution over any backend's own registration.
         services.AddSingleton<IChatClient>(sp => sp.GetRequiredService<FallbackChatClient>());
-        services.AddSingleton<IChatCompletionService>(sp => sp.GetRequiredService<FallbackChatCompletionService>());
-        services.AddSingleton<IAIServiceSelector>(sp => sp.GetRequiredService<FallbackAIServiceSelector>());
         services.AddHostedService(sp => new BackendHealthProber(
             sp.GetRequiredService<BackendHealthMonitor>(), sp.GetRequiredService<IOptions<FallbackOptions>>(), sp.GetService<TimeProvider>()));
         return services;

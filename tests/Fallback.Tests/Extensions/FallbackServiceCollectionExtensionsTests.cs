@@ -22,6 +22,32 @@ public sealed class FallbackServiceCollectionExtensionsTests
     }
 
     [Fact]
+    public async Task The_sk_free_registration_gives_the_chain_as_chat_client_and_registers_nothing_of_sk()
+    {
+        await using var h = new ChainHarness().Backend("A", new FakeChatClient("A").Answers("from A"));
+        h.Services.AddFallbackChatClient(o => o.Order = ["A"]);
+
+        var chain = h.Provider.GetRequiredService<IChatClient>();
+
+        Assert.IsType<FallbackChatClient>(chain);
+        Assert.Equal("from A", (await chain.GetResponseAsync("hi")).Text);
+        Assert.Null(h.Provider.GetService<IChatCompletionService>());
+        Assert.Null(h.Provider.GetService<IAIServiceSelector>());
+    }
+
+    [Fact]
+    public void The_core_assembly_references_no_semantic_kernel_assembly()
+    {
+        var references = typeof(FallbackChatClient).Assembly.GetReferencedAssemblies().Select(a => a.Name!).ToList();
+        var abstractions = typeof(AgentHost.Backends.BackendDescriptor).Assembly.GetReferencedAssemblies().Select(a => a.Name!).ToList();
+
+        Assert.DoesNotContain(references, n => n.StartsWith("Microsoft.SemanticKernel", StringComparison.Ordinal));
+        Assert.DoesNotContain(abstractions, n => n.StartsWith("Microsoft.SemanticKernel", StringComparison.Ordinal));
+        Assert.Contains("Microsoft.Extensions.AI", references);
+        Assert.Contains("Polly.Core", references);
+    }
+
+    [Fact]
     public async Task An_order_naming_an_unregistered_backend_fails_at_start_with_one_readable_line()
     {
         await using var h = new ChainHarness().Backend("Mlx", new FakeChatClient("A").Answers("x")).Chain(o => o.Order = ["Mlx", "Olama?"]);

@@ -68,7 +68,7 @@ public sealed class PackagedConsumerTests : IAsyncLifetime
                 <PackageReference Include="AgentHost.Connectors.Mlx" Version="{version}" />
                 <PackageReference Include="AgentHost.Connectors.Ollama" Version="{version}" />
                 <PackageReference Include="AgentHost.Connectors.Victoria" Version="{version}" />
-                <PackageReference Include="AgentHost.Fallback" Version="{version}" />
+                <PackageReference Include="AgentHost.Fallback.SemanticKernel" Version="{version}" />
               </ItemGroup>
             </Project>
             """);

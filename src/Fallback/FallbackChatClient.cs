@@ -6,7 +6,6 @@ using AgentHost.Backends;
 using AgentHost.Fallback.Core;
 using AgentHost.Fallback.Resilience;
 using Microsoft.Extensions.AI;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
@@ -34,11 +33,15 @@ public sealed partial class FallbackChatClient : IChatClient
     private readonly ConditionalWeakTable<IReadOnlyList<FallbackOrderEntry>, RoutePlan> _plans = [];
     private readonly ConditionalWeakTable<IReadOnlyList<FallbackOrderEntry>, RoutePlan>.CreateValueCallback _newPlan;
 
-    /// <summary>Creates the chain over the backends registered in <paramref name="services"/> (their <see cref="BackendDescriptor"/>s), routed by <paramref name="router"/>.</summary>
-    public FallbackChatClient(IServiceProvider services, IOptions<FallbackOptions> options, BackendHealthMonitor health, FallbackRouter router,
+    /// <summary>
+    /// Creates the chain over <paramref name="backends"/>, in the order of <see cref="FallbackOptions.Order"/>, with
+    /// their health from <paramref name="health"/> and each call's route from <paramref name="router"/> (build the three
+    /// over the same backends; <see cref="FallbackChainBuilder"/> does, and so do the DI registrations).
+    /// </summary>
+    public FallbackChatClient(IEnumerable<ChainBackend> backends, IOptions<FallbackOptions> options, BackendHealthMonitor health, FallbackRouter router,
         TimeProvider? timeProvider = null, ILogger<FallbackChatClient>? logger = null)
     {
-        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(backends);
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(health);
         ArgumentNullException.ThrowIfNull(router);
@@ -46,8 +49,9 @@ public sealed partial class FallbackChatClient : IChatClient
         _health = health;
         _time = timeProvider ?? TimeProvider.System;
         _logger = (ILogger?)logger ?? NullLogger.Instance;
-        var descriptors = services.GetServices<BackendDescriptor>().DistinctBy(d => d.Name, StringComparer.OrdinalIgnoreCase).ToList();
-        _order = FallbackOrder.Resolve(_options, descriptors, out var error, FallbackOrder.EnabledIn(services));
+        IReadOnlyList<ChainBackend> sources = [.. backends.DistinctBy(b => b.Name, StringComparer.OrdinalIgnoreCase)];
+        var descriptors = sources.Select(b => b.Descriptor).ToList();
+        _order = FallbackOrder.Resolve(_options, descriptors, out var error, FallbackOrder.EnabledIn(sources));
         if (error is not null)
         {
             throw new OptionsValidationException(nameof(FallbackOptions), typeof(FallbackOptions), [error]);
@@ -56,13 +60,14 @@ public sealed partial class FallbackChatClient : IChatClient
         _router = router;
 
         // Routes may use any registered backend, so every one gets its pipeline (breaker state lives there).
-        foreach (var descriptor in descriptors)
+        foreach (var source in sources)
         {
+            var descriptor = source.Descriptor;
             var settings = BackendResilienceSettings.Resolve(_options.Resilience, _options.Backends.GetValueOrDefault(descriptor.Name));
             var breaker = new BackendBreakerState(_time);
             var pipeline = BackendResiliencePipeline.Create(descriptor.Name, settings, _time, _logger, breaker);
             var trial = BackendResiliencePipeline.CreateTrial(descriptor.Name, settings, _time);
-            _backends[descriptor.Name] = new FallbackBackend(services, descriptor, settings, pipeline, trial, breaker);
+            _backends[descriptor.Name] = new FallbackBackend(source, settings, pipeline, trial, breaker);
         }
 
         _newPlan = entries => new RoutePlan(entries, name => _backends[name]);

@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using AgentHost.Backends;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
 namespace AgentHost.Fallback.Core;
@@ -11,8 +10,10 @@ namespace AgentHost.Fallback.Core;
 /// (one at a time per backend), so an ordinary request waits for a catalog only the first time. A backend's list is
 /// dropped when it answers "model not found" (<see cref="Invalidate"/>). Thread-safe.
 /// </summary>
-internal sealed class BackendModelDirectory(IServiceProvider services, IReadOnlyList<BackendDescriptor> descriptors, TimeProvider time, ILogger logger)
+internal sealed class BackendModelDirectory(IReadOnlyList<ChainBackend> backends, TimeProvider time, ILogger logger)
 {
+    private readonly IReadOnlyList<BackendDescriptor> descriptors = [.. backends.Select(b => b.Descriptor)];
+    private readonly Dictionary<string, ChainBackend> _byName = backends.ToDictionary(b => b.Name, StringComparer.OrdinalIgnoreCase);
     private readonly ConcurrentDictionary<string, Entry> _entries = new(StringComparer.OrdinalIgnoreCase);
     private readonly ConcurrentDictionary<string, Task<Entry>> _fetching = new(StringComparer.OrdinalIgnoreCase);
 
@@ -102,7 +103,8 @@ internal sealed class BackendModelDirectory(IServiceProvider services, IReadOnly
     {
         try
         {
-            if (!descriptor.GetOptions(services).Enabled || services.GetKeyedService<IModelCatalog>(descriptor.Name) is not { } catalog)
+            var backend = _byName[descriptor.Name];
+            if (!backend.GetOptions().Enabled || backend.Catalog is not { } catalog)
             {
                 return null;
             }

@@ -1,28 +1,27 @@
 using AgentHost.Backends;
 using AgentHost.Fallback.Resilience;
 using Microsoft.Extensions.AI;
-using Microsoft.Extensions.DependencyInjection;
 using Polly;
 
 namespace AgentHost.Fallback.Core;
 
-/// <summary>One backend as the chain uses it: its descriptor, its keyed chat client and its resilience pipeline (breaker state lives here).</summary>
+/// <summary>One backend as the chain uses it: its source (descriptor, client, options), its resilience pipeline (breaker state lives here).</summary>
 internal sealed class FallbackBackend
 {
-    private readonly IServiceProvider _services;
+    private readonly ChainBackend _source;
     private IChatClient? _client;
     private BackendOptions? _options;
     private IDisposable? _watch;
     private int _watchStarted;
     private int _version;
 
-    public FallbackBackend(IServiceProvider services, BackendDescriptor descriptor, BackendResilienceSettings resilience, ResiliencePipeline pipeline,
+    public FallbackBackend(ChainBackend source, BackendResilienceSettings resilience, ResiliencePipeline pipeline,
         ResiliencePipeline trialPipeline, BackendBreakerState breaker)
     {
         TrialPipeline = trialPipeline;
         Breaker = breaker;
-        _services = services;
-        Descriptor = descriptor;
+        _source = source;
+        Descriptor = source.Descriptor;
         Resilience = resilience;
         Pipeline = pipeline;
     }
@@ -43,7 +42,7 @@ internal sealed class FallbackBackend
 
     /// <summary>
     /// The backend's current options (enabled flag, endpoint, model, capabilities): cached while its options monitor
-    /// reports no change (see <see cref="OptionsWatch"/>), read afresh otherwise.
+    /// reports no change (<see cref="ChainBackend.WatchOptions"/>), read afresh otherwise.
     /// </summary>
     public BackendOptions Options
     {
@@ -55,10 +54,10 @@ internal sealed class FallbackBackend
             }
 
             var version = Volatile.Read(ref _version);
-            var options = Descriptor.GetOptions(_services);
+            var options = _source.GetOptions();
             if (Interlocked.Exchange(ref _watchStarted, 1) == 0)
             {
-                _watch = OptionsWatch.TryStart(_services, Descriptor.Name, options, Invalidate);
+                _watch = _source.WatchOptions?.Invoke(options, Invalidate);
             }
 
             if (_watch is not null && version == Volatile.Read(ref _version))
@@ -70,8 +69,8 @@ internal sealed class FallbackBackend
         }
     }
 
-    /// <summary>The backend's keyed <see cref="IChatClient"/>, resolved on first use.</summary>
-    public IChatClient Client => _client ??= _services.GetRequiredKeyedService<IChatClient>(Descriptor.Name);
+    /// <summary>The backend's <see cref="IChatClient"/>, made on first use.</summary>
+    public IChatClient Client => _client ??= _source.CreateClient();
 
     private void Invalidate()
     {

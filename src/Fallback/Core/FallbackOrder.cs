@@ -48,16 +48,10 @@ internal static class FallbackOrder
         return resolved;
     }
 
-    /// <summary>Whether a backend is enabled now, read from <paramref name="services"/> (an unreadable configuration counts as enabled, so the planner reports it).</summary>
-    public static Func<BackendDescriptor, bool> EnabledIn(IServiceProvider services) => descriptor =>
+    /// <summary>Whether a backend is enabled now, read from its source (an unreadable configuration counts as enabled, so the planner reports it).</summary>
+    public static Func<BackendDescriptor, bool> EnabledIn(IReadOnlyList<ChainBackend> backends)
     {
-        try
-        {
-            return descriptor.GetOptions(services).Enabled;
-        }
-        catch (Exception)
-        {
-            return true;
-        }
-    };
+        var byName = backends.DistinctBy(b => b.Name, StringComparer.OrdinalIgnoreCase).ToDictionary(b => b.Name, StringComparer.OrdinalIgnoreCase);
+        return descriptor => !byName.TryGetValue(descriptor.Name, out var backend) || backend.IsEnabled();
+    }
 }

@@ -51,17 +51,17 @@ public static class FallbackServiceCollectionExtensions
         services.AddOptions<FallbackOptions>().ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<FallbackOptions>, FallbackOptionsValidator>());
         services.TryAddSingleton(TimeProvider.System);
-        services.TryAddSingleton(sp => new BackendHealthMonitor(
-            sp, sp.GetServices<AgentHost.Backends.BackendDescriptor>(), sp.GetRequiredService<IOptions<FallbackOptions>>(),
-            sp.GetService<TimeProvider>(), sp.GetService<ILogger<BackendHealthMonitor>>()));
         services.AddOptions<FallbackRoutingOptions>().ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<FallbackRoutingOptions>, FallbackRoutingOptionsValidator>());
-        services.TryAddSingleton(sp => new FallbackRouter(
-            sp, sp.GetRequiredService<IOptions<FallbackOptions>>(), sp.GetRequiredService<IOptions<FallbackRoutingOptions>>(),
-            sp.GetService<TimeProvider>(), sp.GetService<ILogger<FallbackRouter>>()));
-        services.TryAddSingleton(sp => new FallbackChatClient(
-            sp, sp.GetRequiredService<IOptions<FallbackOptions>>(), sp.GetRequiredService<BackendHealthMonitor>(),
-            sp.GetRequiredService<FallbackRouter>(), sp.GetService<TimeProvider>(), sp.GetService<ILogger<FallbackChatClient>>()));
+
+        // One chain over the registered backends, built as FallbackChainBuilder builds it (options validated by the options system).
+        services.TryAddSingleton(sp => FallbackChain.Create(
+            RegisteredChainBackends.From(sp), sp.GetRequiredService<IOptions<FallbackOptions>>(), sp.GetRequiredService<IOptions<FallbackRoutingOptions>>(),
+            sp.GetKeyedService<IEmbeddingGenerator<string, Embedding<float>>>(FallbackRouter.EmbeddingGeneratorKey),
+            sp.GetService<TimeProvider>(), sp.GetService<ILoggerFactory>(), validate: false));
+        services.TryAddSingleton(sp => sp.GetRequiredService<FallbackChain>().Health);
+        services.TryAddSingleton(sp => sp.GetRequiredService<FallbackChain>().Router);
+        services.TryAddSingleton(sp => sp.GetRequiredService<FallbackChain>().Client);
 
         // The chain is THE chat service: registered last, it wins single resolution over any backend's own registration.
         services.AddSingleton<IChatClient>(sp => sp.GetRequiredService<FallbackChatClient>());

@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using AgentHost.Backends;
 using AgentHost.Fallback.Core;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -17,23 +16,21 @@ namespace AgentHost.Fallback;
 /// </summary>
 public sealed class BackendHealthMonitor
 {
-    private readonly IServiceProvider _services;
+    private readonly IReadOnlyList<ChainBackend> _backends;
     private readonly IReadOnlyList<BackendDescriptor> _descriptors;
     private readonly FallbackHealthOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly ConcurrentDictionary<string, BackendHealth> _states = new(StringComparer.OrdinalIgnoreCase);
 
-    /// <summary>Creates the monitor over every registered backend.</summary>
+    /// <summary>Creates the monitor over <paramref name="backends"/> (their health checks).</summary>
     public BackendHealthMonitor(
-        IServiceProvider services, IEnumerable<BackendDescriptor> descriptors, IOptions<FallbackOptions> options,
-        TimeProvider? timeProvider = null, ILogger<BackendHealthMonitor>? logger = null)
+        IEnumerable<ChainBackend> backends, IOptions<FallbackOptions> options, TimeProvider? timeProvider = null, ILogger<BackendHealthMonitor>? logger = null)
     {
-        ArgumentNullException.ThrowIfNull(services);
-        ArgumentNullException.ThrowIfNull(descriptors);
+        ArgumentNullException.ThrowIfNull(backends);
         ArgumentNullException.ThrowIfNull(options);
-        _services = services;
-        _descriptors = [.. descriptors.DistinctBy(d => d.Name, StringComparer.OrdinalIgnoreCase)];
+        _backends = [.. backends.DistinctBy(b => b.Name, StringComparer.OrdinalIgnoreCase)];
+        _descriptors = [.. _backends.Select(b => b.Descriptor)];
         _options = options.Value.Health;
         _time = timeProvider ?? TimeProvider.System;
         _logger = (ILogger?)logger ?? NullLogger.Instance;
@@ -75,9 +72,10 @@ public sealed class BackendHealthMonitor
     /// <summary>Probes one backend through its keyed <see cref="IHealthCheck"/> and records the result.</summary>
     public async Task<BackendHealth> ProbeAsync(string backend, CancellationToken cancellationToken = default)
     {
-        var descriptor = _descriptors.FirstOrDefault(d => string.Equals(d.Name, backend, StringComparison.OrdinalIgnoreCase))
+        var source = _backends.FirstOrDefault(b => string.Equals(b.Name, backend, StringComparison.OrdinalIgnoreCase))
             ?? throw new ArgumentException($"'{backend}' is not a registered backend.", nameof(backend));
-        var (state, reason) = await CheckAsync(descriptor, cancellationToken).ConfigureAwait(false);
+        var descriptor = source.Descriptor;
+        var (state, reason) = await CheckAsync(source, cancellationToken).ConfigureAwait(false);
         var previous = Get(descriptor.Name);
         var health = new BackendHealth(descriptor.Name, state, reason, _time.GetUtcNow());
         _states[descriptor.Name] = health;
@@ -90,11 +88,11 @@ public sealed class BackendHealthMonitor
         return health;
     }
 
-    private async Task<(BackendHealthState, string?)> CheckAsync(BackendDescriptor descriptor, CancellationToken cancellationToken)
+    private async Task<(BackendHealthState, string?)> CheckAsync(ChainBackend backend, CancellationToken cancellationToken)
     {
         try
         {
-            if (!descriptor.GetOptions(_services).Enabled)
+            if (!backend.GetOptions().Enabled)
             {
                 return (BackendHealthState.Unknown, "disabled");
             }
@@ -104,7 +102,7 @@ public sealed class BackendHealthMonitor
             return (BackendHealthState.Down, $"options: {ex.Message}");
         }
 
-        var check = _services.GetKeyedService<IHealthCheck>(descriptor.Name);
+        var check = backend.HealthCheck;
         if (check is null)
         {
             return (BackendHealthState.Unknown, "no health check registered");
@@ -112,7 +110,7 @@ public sealed class BackendHealthMonitor
 
         using var timeout = new CancellationTokenSource(_options.ProbeTimeout > TimeSpan.Zero ? _options.ProbeTimeout : Timeout.InfiniteTimeSpan, _time);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
-        var context = new HealthCheckContext { Registration = new HealthCheckRegistration(descriptor.Name, check, HealthStatus.Unhealthy, null) };
+        var context = new HealthCheckContext { Registration = new HealthCheckRegistration(backend.Name, check, HealthStatus.Unhealthy, null) };
         try
         {
             var result = await check.CheckHealthAsync(context, linked.Token).WaitAsync(linked.Token).ConfigureAwait(false);

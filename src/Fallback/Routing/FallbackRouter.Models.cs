@@ -88,12 +88,13 @@ public sealed partial class FallbackRouter
     private Dictionary<string, IReadOnlyList<string>> ConfiguredModels()
     {
         var models = new Dictionary<string, IReadOnlyList<string>>(StringComparer.OrdinalIgnoreCase);
-        foreach (var descriptor in _descriptors)
+        foreach (var backend in _backends)
         {
+            var descriptor = backend.Descriptor;
             var list = new List<string>();
             try
             {
-                if (descriptor.GetOptions(_services) is { Enabled: true, Model: { Length: > 0 } model })
+                if (backend.GetOptions() is { Enabled: true, Model: { Length: > 0 } model })
                 {
                     list.Add(model);
                 }

@@ -38,7 +38,7 @@ public sealed partial class FallbackRouter : IDisposable
 
     private const int BySemantic = -2;
     private const int ByCallerRoute = -3;
-    private readonly IServiceProvider _services;
+    private readonly IReadOnlyList<ChainBackend> _backends;
     private readonly IReadOnlyList<BackendDescriptor> _descriptors;
     private readonly RouteTable _table;
     private readonly FallbackRouteDecision[] _callerDecisions;
@@ -49,19 +49,22 @@ public sealed partial class FallbackRouter : IDisposable
     private readonly ILogger _logger;
     private readonly bool _configured;
 
-    /// <summary>Creates the router over the backends registered in <paramref name="services"/>; throws <see cref="OptionsValidationException"/> on a bad configuration.</summary>
-    public FallbackRouter(IServiceProvider services, IOptions<FallbackOptions> fallback, IOptions<FallbackRoutingOptions> routing,
-        TimeProvider? timeProvider = null, ILogger<FallbackRouter>? logger = null)
+    /// <summary>
+    /// Creates the router over <paramref name="backends"/>; throws <see cref="OptionsValidationException"/> on a bad
+    /// configuration. Semantic routing, when configured, embeds with <paramref name="embeddings"/>.
+    /// </summary>
+    public FallbackRouter(IEnumerable<ChainBackend> backends, IOptions<FallbackOptions> fallback, IOptions<FallbackRoutingOptions> routing,
+        IEmbeddingGenerator<string, Embedding<float>>? embeddings = null, TimeProvider? timeProvider = null, ILogger<FallbackRouter>? logger = null)
     {
-        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(backends);
         ArgumentNullException.ThrowIfNull(fallback);
         ArgumentNullException.ThrowIfNull(routing);
-        _services = services;
+        _backends = [.. backends.DistinctBy(b => b.Name, StringComparer.OrdinalIgnoreCase)];
         _logger = (ILogger?)logger ?? NullLogger.Instance;
-        _descriptors = services.GetServices<BackendDescriptor>().DistinctBy(d => d.Name, StringComparer.OrdinalIgnoreCase).ToList();
+        _descriptors = [.. _backends.Select(b => b.Descriptor)];
         var errors = new List<string>();
         var options = routing.Value;
-        _table = RouteTable.Build(fallback.Value, options, _descriptors, errors, FallbackOrder.EnabledIn(services));
+        _table = RouteTable.Build(fallback.Value, options, _descriptors, errors, FallbackOrder.EnabledIn(_backends));
         if (errors.Count > 0)
         {
             throw new OptionsValidationException(nameof(FallbackRoutingOptions), typeof(FallbackRoutingOptions), errors);
@@ -70,10 +73,10 @@ public sealed partial class FallbackRouter : IDisposable
         _default = new FallbackRouteDecision(_table.Routes[0], FallbackRouteDecision.ByDefault);
         _callerDecisions = [.. _table.Routes.Select(r => new FallbackRouteDecision(r, FallbackRouteDecision.ByCaller))];
         var time = timeProvider ?? TimeProvider.System;
-        _directory = new BackendModelDirectory(services, _descriptors, time, _logger) { TimeToLive = fallback.Value.Models.CatalogTimeToLive };
+        _directory = new BackendModelDirectory(_backends, time, _logger) { TimeToLive = fallback.Value.Models.CatalogTimeToLive };
         if (options.Semantic.Enabled && _table.SemanticExamples.Count > 0)
         {
-            if (services.GetKeyedService<IEmbeddingGenerator<string, Embedding<float>>>(EmbeddingGeneratorKey) is { } generator)
+            if (embeddings is { } generator)
             {
                 _semantic = new SemanticRouteSelector(generator, _table.SemanticExamples, options.Semantic, time, _logger);
             }

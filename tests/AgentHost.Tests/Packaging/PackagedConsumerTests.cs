@@ -13,7 +13,7 @@ namespace AgentHost.Tests.Packaging;
 /// </summary>
 public sealed class PackagedConsumerTests : IAsyncLifetime
 {
-    private static readonly string[] Libraries = ["Backends.Abstractions", "Connectors.Mlx", "Connectors.Ollama", "Connectors.Victoria", "Fallback"];
+    private static readonly string[] Libraries = ["Backends.Abstractions", "Connectors.Mlx", "Connectors.Ollama", "Connectors.Victoria", "Fallback", "Fallback.SemanticKernel"];
     private readonly string _work = Directory.CreateTempSubdirectory("agent-host-consumer-").FullName;
     private readonly MlxEmulator _mlx = new();
     private readonly OllamaEmulator _ollama = new();

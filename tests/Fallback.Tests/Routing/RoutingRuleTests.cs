@@ -164,7 +164,7 @@ public sealed class RoutingRuleTests
 
     /// <summary>The router as the chain builds it, with logging off (a log line is text, and text is allocated).</summary>
     private static FallbackRouter Unlogged(ChainHarness h) => new(
-        h.Provider, h.Provider.GetRequiredService<IOptions<FallbackOptions>>(), h.Provider.GetRequiredService<IOptions<FallbackRoutingOptions>>());
+        RegisteredChainBackends.From(h.Provider), h.Provider.GetRequiredService<IOptions<FallbackOptions>>(), h.Provider.GetRequiredService<IOptions<FallbackRoutingOptions>>());
 
     private static async Task<long> AllocatedAsync(FallbackRouter router, ChatMessage[] messages, ChatOptions options)
     {

@@ -93,7 +93,7 @@ public sealed class BackendResilienceTests
     [Fact]
     public async Task An_attempt_that_exceeds_its_timeout_moves_on()
     {
-        var time = new FakeTimeProvider();
+        var time = new ObservedTimeProvider();
         var started = new TaskCompletionSource();
         var a = new FakeChatClient("A").Then(call => FakeClock.Hang(call.Token, started));
         var b = new FakeChatClient("B").Answers("from B");
@@ -105,8 +105,9 @@ public sealed class BackendResilienceTests
 
         var call = h.Client.GetResponseAsync(Hello);
         await started.Task;
+        await time.WhenArmedAsync(TimeSpan.FromSeconds(5)); // the attempt's own timer, at the configured time (fails if another is armed)
         time.Advance(TimeSpan.FromSeconds(5));
-        var response = await call;
+        var response = await call.WaitAsync(TimeSpan.FromSeconds(30)); // a timer that never fires fails the test instead of hanging it
 
         Assert.Equal("from B", response.Text);
         Assert.Equal("A: timed out after 5 s", response.GetFallbackReport()!.Attempts[0].ToString());
@@ -115,7 +116,7 @@ public sealed class BackendResilienceTests
     [Fact]
     public async Task A_stream_without_a_first_token_in_time_moves_on()
     {
-        var time = new FakeTimeProvider();
+        var time = new ObservedTimeProvider();
         var started = new TaskCompletionSource();
         var a = new FakeChatClient("A").Then(call => FakeClock.Hang(call.Token, started, roleFirst: true));
         var b = new FakeChatClient("B").Answers("from ", "B");
@@ -127,8 +128,9 @@ public sealed class BackendResilienceTests
 
         var call = h.Client.GetStreamingResponseAsync(Hello).ToListAsync().AsTask();
         await started.Task;
+        await time.WhenArmedAsync(TimeSpan.FromSeconds(3)); // the first-token timer, at the configured time (a timer armed earlier or later fails here)
         time.Advance(TimeSpan.FromSeconds(3));
-        var updates = await call;
+        var updates = await call.WaitAsync(TimeSpan.FromSeconds(30));
 
         Assert.Equal("from B", string.Concat(updates.Select(u => u.Text)));
         Assert.Equal("A: no first token within 3 s", updates[^1].GetFallbackReport()!.Attempts[0].ToString());

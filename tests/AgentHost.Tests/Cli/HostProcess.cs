@@ -2,23 +2,44 @@ using System.Diagnostics;
 
 namespace AgentHost.Tests.Cli;
 
-/// <summary>Runs the built host as a person would (<c>dotnet AgentHost.dll ...</c>) and captures what it printed.</summary>
+/// <summary>
+/// Runs the host as a person would (the built <c>dotnet AgentHost.dll ...</c>, or an installed copy) and captures what it
+/// printed. Nothing from the developer's own environment, config file, models folder or hub steers it.
+/// </summary>
 internal static class HostProcess
 {
     public sealed record Result(int ExitCode, string StdOut, string StdErr);
 
-    public static async Task<Result> RunAsync(
+    /// <summary>Runs the host the tests built, from the tests' folder, in the <c>Test</c> environment.</summary>
+    public static Task<Result> RunAsync(
         IEnumerable<string> args, IReadOnlyDictionary<string, string>? environment = null, TimeSpan? timeout = null, string? standardInput = null)
     {
-        var dll = Path.Combine(AppContext.BaseDirectory, "AgentHost.dll");
-        var start = new ProcessStartInfo("dotnet")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            RedirectStandardInput = true,
-            UseShellExecute = false,
-        };
-        start.ArgumentList.Add(dll);
+        var start = new ProcessStartInfo("dotnet");
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "AgentHost.dll"));
+        start.Environment["DOTNET_ENVIRONMENT"] = "Test";
+        return RunAsync(start, args, environment, timeout, standardInput);
+    }
+
+    /// <summary>
+    /// Runs an installed host (<paramref name="executable"/>: the tool's launcher) in <paramref name="workingDirectory"/>,
+    /// in the environment a person's shell gives it (no <c>DOTNET_ENVIRONMENT</c>).
+    /// </summary>
+    public static Task<Result> RunInstalledAsync(
+        string executable, string workingDirectory, IEnumerable<string> args, IReadOnlyDictionary<string, string>? environment = null, TimeSpan? timeout = null)
+    {
+        var start = new ProcessStartInfo(executable) { WorkingDirectory = workingDirectory };
+        start.Environment.Remove("DOTNET_ENVIRONMENT");
+        start.Environment.Remove("ASPNETCORE_ENVIRONMENT");
+        return RunAsync(start, args, environment, timeout, standardInput: null);
+    }
+
+    private static async Task<Result> RunAsync(
+        ProcessStartInfo start, IEnumerable<string> args, IReadOnlyDictionary<string, string>? environment, TimeSpan? timeout, string? standardInput)
+    {
+        start.RedirectStandardOutput = true;
+        start.RedirectStandardError = true;
+        start.RedirectStandardInput = true;
+        start.UseShellExecute = false;
         foreach (var arg in args)
         {
             start.ArgumentList.Add(arg);
@@ -29,8 +50,6 @@ internal static class HostProcess
         {
             start.Environment.Remove(key);
         }
-
-        start.Environment["DOTNET_ENVIRONMENT"] = "Test";
 
         // Nor the person's own config file, models folder or hub: each run gets empty config and cache folders.
         var home = Directory.CreateTempSubdirectory("agent-host-home-").FullName;

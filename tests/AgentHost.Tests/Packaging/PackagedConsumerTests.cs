@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using AgentHost.Emulators.Hosting;
 using AgentHost.Emulators.Mlx;
 using AgentHost.Emulators.Ollama;
@@ -7,13 +6,13 @@ using AgentHost.Tests.Embedded;
 namespace AgentHost.Tests.Packaging;
 
 /// <summary>
-/// The packages as an SK app takes them: the libraries packed into a local feed, a fresh console app referencing them
-/// by package (never by project) whose Program.cs is the README's snippet (samples/EmbeddingSample), with only SK's usual
-/// namespaces, run against the emulators: MLX fails with 503, Ollama answers through the chain.
+/// The packages as an SK app takes them: the libraries packed into a local feed (<see cref="LocalFeed"/>), a fresh console
+/// app referencing them by package (never by project) whose Program.cs is the README's snippet (samples/EmbeddingSample),
+/// with only SK's usual namespaces, run against the emulators: MLX fails with 503, Ollama answers through the chain.
 /// </summary>
-public sealed class PackagedConsumerTests : IAsyncLifetime
+[Collection(LocalFeed.Collection)]
+public sealed class PackagedConsumerTests(LocalFeed packages) : IAsyncLifetime
 {
-    private static readonly string[] Libraries = ["Backends.Abstractions", "Connectors.Mlx", "Connectors.Ollama", "Connectors.Victoria", "Fallback", "Fallback.SemanticKernel"];
     private readonly string _work = Directory.CreateTempSubdirectory("agent-host-consumer-").FullName;
     private readonly MlxEmulator _mlx = new();
     private readonly OllamaEmulator _ollama = new();
@@ -34,15 +33,9 @@ public sealed class PackagedConsumerTests : IAsyncLifetime
     [Fact]
     public async Task An_sk_console_app_built_from_the_packed_packages_answers_through_the_chain()
     {
-        var feed = Path.Combine(_work, "feed");
-        var version = $"0.0.0-test{DateTime.UtcNow:yyyyMMddHHmmssfff}"; // never one the NuGet cache already holds
-        foreach (var library in Libraries)
-        {
-            await RunAsync("dotnet", ["pack", Path.Combine(RepoRoot(), "src", library), "-c", "Release", "-o", feed, $"-p:Version={version}", "-v", "q"], RepoRoot());
-        }
-
-        Assert.All(Libraries, l => Assert.True(File.Exists(Path.Combine(feed, $"AgentHost.{l}.{version}.nupkg")), l));
-        Assert.All(Libraries, l => Assert.True(File.Exists(Path.Combine(feed, $"AgentHost.{l}.{version}.snupkg")), l));
+        var (feed, version) = (packages.Folder, packages.Version);
+        Assert.All(LocalFeed.Libraries, l => Assert.True(File.Exists(Path.Combine(feed, $"AgentHost.{l}.{version}.nupkg")), l));
+        Assert.All(LocalFeed.Libraries, l => Assert.True(File.Exists(Path.Combine(feed, $"AgentHost.{l}.{version}.snupkg")), l));
 
         var app = Path.Combine(_work, "app");
         Directory.CreateDirectory(app);
@@ -76,7 +69,7 @@ public sealed class PackagedConsumerTests : IAsyncLifetime
         await File.WriteAllTextAsync(Path.Combine(app, "Directory.Build.props"), "<Project />");
         await File.WriteAllTextAsync(Path.Combine(app, "Directory.Build.targets"), "<Project />");
         await File.WriteAllTextAsync(Path.Combine(app, "Directory.Packages.props"), "<Project />");
-        var program = await File.ReadAllTextAsync(Path.Combine(RepoRoot(), "samples", "EmbeddingSample", "Program.cs"));
+        var program = await File.ReadAllTextAsync(Path.Combine(DotnetCli.RepoRoot(), "samples", "EmbeddingSample", "Program.cs"));
         Assert.DoesNotContain("using AgentHost", program);
         program = program
             .Replace("http://localhost:11435", _mlx.BaseAddress.ToString().TrimEnd('/'), StringComparison.Ordinal)
@@ -86,45 +79,10 @@ public sealed class PackagedConsumerTests : IAsyncLifetime
         _mlx.Faults.StatusCode = 503;
         _mlx.Faults.ErrorMessage = "model loading";
 
-        var output = await RunAsync("dotnet", ["run", "--project", app, "--", "hi"], app);
+        var output = await DotnetCli.RunAsync(["run", "--project", app, "--", "hi"], app);
 
         var lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         Assert.Contains(lines, l => l.StartsWith("Ollama: hi", StringComparison.Ordinal) && l.EndsWith("(from Ollama)", StringComparison.Ordinal));
         Assert.Contains(lines, l => l.EndsWith("(from Ollama)", StringComparison.Ordinal) && l.Contains("Spanish", StringComparison.Ordinal));
-    }
-
-    private static string RepoRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "agent.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        throw new InvalidOperationException("No agent.sln above the tests.");
-    }
-
-    private static async Task<string> RunAsync(string file, string[] args, string directory)
-    {
-        var start = new ProcessStartInfo(file) { WorkingDirectory = directory, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var arg in args)
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        foreach (var key in start.Environment.Keys.Where(k => k.StartsWith("AgentHost__", StringComparison.OrdinalIgnoreCase) || k.StartsWith("MSBuild", StringComparison.OrdinalIgnoreCase)).ToList())
-        {
-            start.Environment.Remove(key); // the test runner's MSBuild settings would steer the child build
-        }
-
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(5));
-        await process.WaitForExitAsync(cts.Token);
-        Assert.True(process.ExitCode == 0, $"{file} {string.Join(' ', args)} exited {process.ExitCode}:\n{await stdout}\n{await stderr}");
-        return await stdout;
     }
 }

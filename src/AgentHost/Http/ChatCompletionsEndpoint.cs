@@ -85,8 +85,10 @@ internal sealed partial class ChatCompletionsEndpoint(IChatClient chat, Fallback
     }
 
     /// <summary>
-    /// Resolves the request's <c>model</c> (unless absent or the chain's own id) with the router and puts the choice on
-    /// its options; a name that is neither a route nor a served model is a 400 <c>model_not_found</c>, before any answer starts.
+    /// Decides the request's route and models once, when it names a <c>model</c> (other than the chain's own id), and
+    /// hands the decision to the chain typed (<see cref="FallbackChatOptionsExtensions.WithFallbackDecision"/>): the
+    /// chain does not resolve the name again. A name that is neither a route nor a served model is a 400
+    /// <c>model_not_found</c>, before any answer starts. A request naming nothing is decided by the chain itself.
     /// </summary>
     internal static async Task ChooseRouteAsync(ChatCompletionRequest request, FallbackRouter router, string chainModelId, CancellationToken cancellationToken)
     {
@@ -95,7 +97,15 @@ internal sealed partial class ChatCompletionsEndpoint(IChatClient chat, Fallback
             return;
         }
 
-        Routing.RouteChoice.ForName(name, await ResolveAsync(router, name, cancellationToken)).ApplyTo(request.Options);
+        try
+        {
+            var decision = await router.DecideAsync(request.Messages, request.Options.WithFallbackRoute(name.Trim()), cancellationToken);
+            request.Options.WithFallbackDecision(decision);
+        }
+        catch (FallbackRouteNotFoundException e)
+        {
+            throw ModelNotFound(e);
+        }
     }
 
     /// <summary>Whether <paramref name="model"/> is no choice at all: blank or the chain's own id.</summary>

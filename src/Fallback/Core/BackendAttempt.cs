@@ -353,10 +353,12 @@ internal sealed class BackendAttempt : IAsyncDisposable
 
         var options = _options.Clone();
         options.ModelId = _model ?? (_forwardModelId ? options.ModelId : null);
-        if (options.AdditionalProperties is { } properties && (properties.ContainsKey(FallbackRouter.RouteKey) || properties.ContainsKey(FallbackRouter.ModelKey)))
+        if (options.AdditionalProperties is { } properties
+            && (properties.ContainsKey(FallbackRouter.DecisionKey) || properties.ContainsKey(FallbackRouter.RouteKey) || properties.ContainsKey(FallbackRouter.ModelKey)))
         {
             // The route is the chain's business; backends never see it.
             options.AdditionalProperties = new(properties);
+            options.AdditionalProperties.Remove(FallbackRouter.DecisionKey);
             options.AdditionalProperties.Remove(FallbackRouter.RouteKey);
             options.AdditionalProperties.Remove(FallbackRouter.ModelKey);
         }

@@ -37,4 +37,20 @@ public static class FallbackChatOptionsExtensions
         (options.AdditionalProperties ??= [])[FallbackRouter.ModelKey] = model;
         return options;
     }
+
+    /// <summary>
+    /// Hands the chain a decision already made for this call (<see cref="FallbackRouter.DecideAsync"/>, by an endpoint or
+    /// a client above the chain), typed: the chain uses it as it is, with no second resolution of names or catalogs.
+    /// Any route or model named on <paramref name="options"/> is dropped, the decision having taken them into account.
+    /// </summary>
+    public static ChatOptions WithFallbackDecision(this ChatOptions options, FallbackRouteDecision decision)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(decision);
+        var properties = options.AdditionalProperties ??= [];
+        properties.Remove(FallbackRouter.RouteKey);
+        properties.Remove(FallbackRouter.ModelKey);
+        properties[FallbackRouter.DecisionKey] = decision;
+        return options;
+    }
 }

@@ -30,6 +30,12 @@ public sealed partial class FallbackRouter : IDisposable
     /// </summary>
     public const string ModelKey = "agenthost.model";
 
+    /// <summary>
+    /// The key of a <see cref="FallbackRouteDecision"/> already made for this call (<see cref="FallbackChatOptionsExtensions.WithFallbackDecision"/>)
+    /// in <see cref="ChatOptions.AdditionalProperties"/>: the router hands it back as it is, deciding nothing again.
+    /// </summary>
+    public const string DecisionKey = "agenthost.decision";
+
     /// <summary>The name of the route whose order is <see cref="FallbackOptions.Order"/>.</summary>
     public const string DefaultRouteName = "default";
 
@@ -121,6 +127,11 @@ public sealed partial class FallbackRouter : IDisposable
         ArgumentNullException.ThrowIfNull(messages);
         if (options?.AdditionalProperties is { Count: > 0 } properties)
         {
+            if (properties.TryGetValue(DecisionKey, out var made) && made is FallbackRouteDecision decided)
+            {
+                return new(decided); // made once, above the chain (logged there)
+            }
+
             var route = properties.TryGetValue(RouteKey, out var r) ? r as string : null;
             var model = properties.TryGetValue(ModelKey, out var m) ? m as string : null;
             if (!string.IsNullOrWhiteSpace(model))

@@ -61,6 +61,7 @@ public sealed partial class FallbackChatClient
         }
         catch (Exception)
         {
+            // Whatever ends the race early (caller's cancellation, every backend failed): stop the others, then rethrow as is.
             await CancelAllAsync(call, running, cancellationToken.IsCancellationRequested ? "cancelled by the caller" : "call ended").ConfigureAwait(false);
             throw;
         }

@@ -488,6 +488,7 @@ public sealed partial class FallbackChatClient : IChatClient
         }
         catch (Exception)
         {
+            // Options that cannot be read: the report names no configured model (the attempt says why it failed).
             return null;
         }
     }

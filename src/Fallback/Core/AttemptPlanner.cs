@@ -239,6 +239,7 @@ internal sealed class AttemptPlanner
         }
         catch (Exception)
         {
+            // A binding or validation failure of the backend's options: null makes the planner skip it with that reason.
             return null;
         }
     }

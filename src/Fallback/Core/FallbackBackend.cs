@@ -89,6 +89,7 @@ internal sealed class FallbackBackend
             }
             catch (Exception)
             {
+                // Options that cannot be read (binding or validation failure): a log line must not fail for it.
                 return "(options unavailable)";
             }
         }

@@ -26,6 +26,8 @@ internal static class OptionsWatch
         }
         catch (Exception)
         {
+            // The options type has no monitor or cannot be watched (no IOptionsMonitor<T>, a type that is not BackendOptions'
+            // own): no watch, and the options are read on every use, which is correct, only slower.
             return null;
         }
     }

@@ -53,6 +53,8 @@ public sealed class EmbeddedModelWarmer : IHostedService
         }
         catch (Exception ex)
         {
+            // Any load failure (missing or corrupt file, native library, memory): a warm-up is an optimisation, the host
+            // starts anyway and the first request loads the model again, reporting the failure where it is asked for.
             EmbeddedLog.WarmUpFailed(_logger, _backend, ex.Message);
         }
     }

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text;
+using Microsoft.SemanticKernel.ChatCompletion;
 
 namespace AgentHost.Connectors.Mlx.Tests.Support;
 
@@ -12,11 +13,12 @@ internal sealed class RecordedReplyHandler(HttpStatusCode status, string fileOrB
 
     public static string Read(string file) => File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "TestData", file));
 
-    public static MlxChatCompletionService Service(RecordedReplyHandler handler, Action<MlxOptions>? configure = null)
+    /// <summary>The SK face of an <see cref="MlxChatClient"/> over <paramref name="handler"/>, as SK callers see it.</summary>
+    public static IChatCompletionService Service(RecordedReplyHandler handler, Action<MlxOptions>? configure = null)
     {
         var options = new MlxOptions { Endpoint = "http://mlx.test:11435" };
         configure?.Invoke(options);
-        return new MlxChatCompletionService(new HttpClient(handler), options);
+        return new MlxChatClient(new HttpClient(handler), options).AsChatCompletionService();
     }
 
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)

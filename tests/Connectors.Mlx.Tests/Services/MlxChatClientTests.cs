@@ -10,7 +10,7 @@ using static AgentHost.Connectors.Mlx.Tests.Support.ChatExtensions;
 namespace AgentHost.Connectors.Mlx.Tests.Services;
 
 /// <summary>The happy paths of every protocol against the emulator, asserting answers and what went on the wire.</summary>
-public sealed class MlxChatCompletionServiceTests
+public sealed class MlxChatClientTests
 {
     [Fact]
     public async Task Generate_returns_the_answer_and_sends_the_wire_fields_the_server_reads()

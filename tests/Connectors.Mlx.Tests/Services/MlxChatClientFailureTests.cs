@@ -9,7 +9,7 @@ using static AgentHost.Connectors.Mlx.Tests.Support.ChatExtensions;
 namespace AgentHost.Connectors.Mlx.Tests.Services;
 
 /// <summary>Every way the server fails, as the caller sees it: typed, with the server's words, never a silent answer.</summary>
-public sealed class MlxChatCompletionServiceFailureTests
+public sealed class MlxChatClientFailureTests
 {
     [Theory]
     [InlineData(false)]

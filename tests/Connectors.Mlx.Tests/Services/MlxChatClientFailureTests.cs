@@ -242,7 +242,11 @@ public sealed class MlxChatClientFailureTests
     [Fact]
     public async Task Leading_whitespace_is_held_until_text_arrives_then_streamed_with_it()
     {
-        await using var mlx = await MlxBackend.StartAsync(emulator: e => e.Faults.Answer = _ => "  ok");
+        await using var mlx = await MlxBackend.StartAsync(emulator: e =>
+        {
+            e.Faults.Answer = _ => "  ok";
+            e.Faults.ChunkDelay = MlxBackend.LinePace;
+        });
 
         var updates = await mlx.Chat.StreamAllAsync(History("x"));
 

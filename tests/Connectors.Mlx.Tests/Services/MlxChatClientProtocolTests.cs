@@ -37,7 +37,11 @@ public sealed class MlxChatClientProtocolTests
     [Fact]
     public async Task Chat_protocol_streams_the_response_keys()
     {
-        await using var mlx = await MlxBackend.StartAsync(o => o.Protocol = MlxProtocol.Chat, e => e.ChatRouteEnabled = true);
+        await using var mlx = await MlxBackend.StartAsync(o => o.Protocol = MlxProtocol.Chat, e =>
+        {
+            e.ChatRouteEnabled = true;
+            e.Faults.ChunkDelay = MlxBackend.LinePace;
+        });
 
         var updates = await mlx.Chat.StreamAllAsync(History("yo"));
 

@@ -34,7 +34,7 @@ public sealed class MlxChatClientTests
     [Fact]
     public async Task Generate_streaming_yields_each_line_as_a_separate_update()
     {
-        await using var mlx = await MlxBackend.StartAsync();
+        await using var mlx = await MlxBackend.StartAsync(emulator: e => e.Faults.ChunkDelay = MlxBackend.LinePace);
 
         var updates = await mlx.Chat.StreamAllAsync(History("hi"));
 
@@ -173,7 +173,7 @@ public sealed class MlxChatClientTests
     [Fact]
     public async Task Chat_client_streams_the_same_characters()
     {
-        await using var mlx = await MlxBackend.StartAsync();
+        await using var mlx = await MlxBackend.StartAsync(emulator: e => e.Faults.ChunkDelay = MlxBackend.LinePace);
 
         var updates = new List<ChatResponseUpdate>();
         await foreach (var update in mlx.ChatClient.GetStreamingResponseAsync([new(ChatRole.User, "ok")]))

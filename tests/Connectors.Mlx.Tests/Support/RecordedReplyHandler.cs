@@ -11,6 +11,9 @@ internal sealed class RecordedReplyHandler(HttpStatusCode status, string fileOrB
 
     public Action<HttpResponseMessage>? Customize { get; init; }
 
+    /// <summary>How the body reaches the client: all at once when null (as a server that already sent it), else in these pieces (see <see cref="ChunkedStream"/>).</summary>
+    public Func<ReadOnlyMemory<byte>, int>? Pieces { get; init; }
+
     public static string Read(string file) => File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "TestData", file));
 
     /// <summary>The SK face of an <see cref="MlxChatClient"/> over <paramref name="handler"/>, as SK callers see it.</summary>
@@ -27,7 +30,7 @@ internal sealed class RecordedReplyHandler(HttpStatusCode status, string fileOrB
         var body = isFile ? Read(fileOrBody) : fileOrBody;
         var response = new HttpResponseMessage(status)
         {
-            Content = new StreamContent(new MemoryStream(Encoding.UTF8.GetBytes(body))),
+            Content = new StreamContent(Pieces is null ? new MemoryStream(Encoding.UTF8.GetBytes(body)) : new ChunkedStream(Encoding.UTF8.GetBytes(body), Pieces)),
             RequestMessage = request,
         };
         response.Content.Headers.TryAddWithoutValidation("Content-Type", contentType);

@@ -10,15 +10,15 @@ namespace AgentHost.Connectors.Mlx.Core;
 /// The HTTP side of the connector: sends one call in the configured protocol and reads the reply, reporting every way
 /// a reply can be unusable as a typed exception. No retries, no fallback: those belong to the layers above.
 /// </summary>
-/// <remarks><paramref name="currentOptions"/> is read once per call, so a reloaded endpoint or protocol is used by the next call.</remarks>
-internal sealed class MlxClient(HttpClient http, Func<MlxOptions> currentOptions, string backend, ILogger logger, TimeProvider timeProvider)
+/// <remarks>Each call is given the options in force for it, so a reloaded endpoint or protocol is used by the next call.</remarks>
+internal sealed class MlxClient(HttpClient http, string backend, ILogger logger, TimeProvider timeProvider)
 {
     public string Backend => backend;
 
     /// <summary>Asks for a whole answer.</summary>
-    public async Task<MlxReply> CompleteAsync(MlxCall call, CancellationToken cancellationToken)
+    public async Task<MlxReply> CompleteAsync(MlxCall call, MlxOptions options, CancellationToken cancellationToken)
     {
-        using var request = MlxRequestBuilder.Build(currentOptions(), call, stream: false);
+        using var request = MlxRequestBuilder.Build(options, call, stream: false);
         MlxLog.Sending(logger, backend, request.RequestUri!.AbsolutePath, call.Model, false);
         using var response = await SendAsync(request, cancellationToken).ConfigureAwait(false);
         var body = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
@@ -57,9 +57,8 @@ internal sealed class MlxClient(HttpClient http, Func<MlxOptions> currentOptions
     /// becomes a few replies; a paced stream still gives one per line). Nothing waits for more bytes to fill a reply.
     /// OpenAI events, which <c>mlx_lm.server</c> sends as they are generated, are yielded one by one.
     /// </remarks>
-    public async IAsyncEnumerable<MlxReply> StreamAsync(MlxCall call, [EnumeratorCancellation] CancellationToken cancellationToken)
+    public async IAsyncEnumerable<MlxReply> StreamAsync(MlxCall call, MlxOptions options, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        var options = currentOptions();
         using var request = MlxRequestBuilder.Build(options, call, stream: true);
         MlxLog.Sending(logger, backend, request.RequestUri!.AbsolutePath, call.Model, true);
         using var response = await SendAsync(request, cancellationToken).ConfigureAwait(false);

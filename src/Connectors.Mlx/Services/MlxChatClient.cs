@@ -58,7 +58,7 @@ public sealed class MlxChatClient : IChatClient
         _currentOptions = currentOptions;
         _logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger<MlxChatClient>();
         _timeProvider = timeProvider ?? TimeProvider.System;
-        _client = new MlxClient(httpClient, currentOptions, name, _logger, _timeProvider);
+        _client = new MlxClient(httpClient, name, _logger, _timeProvider);
     }
 
     /// <inheritdoc />
@@ -66,7 +66,7 @@ public sealed class MlxChatClient : IChatClient
     {
         var current = _currentOptions();
         var call = MlxCallFactory.Create(messages, options, current);
-        var reply = await _client.CompleteAsync(call, cancellationToken).ConfigureAwait(false);
+        var reply = await _client.CompleteAsync(call, current, cancellationToken).ConfigureAwait(false);
         if (string.IsNullOrWhiteSpace(reply.Text))
         {
             MlxLog.Empty(_logger, _client.Backend);
@@ -104,7 +104,7 @@ public sealed class MlxChatClient : IChatClient
         var started = false;
         string? model = null, doneReason = null;
         int? promptTokens = null, completionTokens = null;
-        await foreach (var reply in _client.StreamAsync(call, cancellationToken).ConfigureAwait(false))
+        await foreach (var reply in _client.StreamAsync(call, current, cancellationToken).ConfigureAwait(false))
         {
             model ??= reply.Model;
             doneReason ??= reply.DoneReason;

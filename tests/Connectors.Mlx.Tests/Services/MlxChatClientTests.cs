@@ -153,7 +153,7 @@ public sealed class MlxChatClientTests
     }
 
     [Fact]
-    public async Task Chat_client_options_map_to_the_wire_through_AsChatClient()
+    public async Task Chat_client_options_map_to_the_wire()
     {
         await using var mlx = await MlxBackend.StartAsync();
 

@@ -70,8 +70,8 @@ internal static class RecordedVictoria
     public static HttpResponseMessage Reply(HttpStatusCode status, string file, string contentType = "application/json") =>
         new(status) { Content = new StringContent(Read(file), Encoding.UTF8, contentType) };
 
-    /// <summary>A service over a mocked handler that answers with <paramref name="replies"/> in order.</summary>
-    public static (VictoriaChatCompletionService Service, List<SentRequest> Sent) Service(VictoriaOptions options, params HttpResponseMessage[] replies)
+    /// <summary>The SK face of a <see cref="VictoriaChatClient"/> over a mocked handler that answers with <paramref name="replies"/> in order.</summary>
+    public static (IChatCompletionService Service, List<SentRequest> Sent) Service(VictoriaOptions options, params HttpResponseMessage[] replies)
     {
         var sent = new List<SentRequest>();
         var handler = new Mock<HttpMessageHandler>();
@@ -82,7 +82,7 @@ internal static class RecordedVictoria
         }
 
         var http = new HttpClient(new RecordingHandler(sent) { InnerHandler = handler.Object });
-        return (new VictoriaChatCompletionService(http, options), sent);
+        return (new VictoriaChatClient(http, options).AsChatCompletionService(), sent);
     }
 
     public sealed record SentRequest(HttpMethod Method, Uri Uri, string Body);

@@ -10,15 +10,15 @@ namespace AgentHost.Connectors.Mlx.Core;
 /// The HTTP side of the connector: sends one call in the configured protocol and reads the reply, reporting every way
 /// a reply can be unusable as a typed exception. No retries, no fallback: those belong to the layers above.
 /// </summary>
-/// <remarks><paramref name="currentOptions"/> is read once per call, so a reloaded endpoint or protocol is used by the next call.</remarks>
-internal sealed class MlxClient(HttpClient http, Func<MlxOptions> currentOptions, string backend, ILogger logger, TimeProvider timeProvider)
+/// <remarks>Each call is given the options in force for it, so a reloaded endpoint or protocol is used by the next call.</remarks>
+internal sealed class MlxClient(HttpClient http, string backend, ILogger logger, TimeProvider timeProvider)
 {
     public string Backend => backend;
 
     /// <summary>Asks for a whole answer.</summary>
-    public async Task<MlxReply> CompleteAsync(MlxCall call, CancellationToken cancellationToken)
+    public async Task<MlxReply> CompleteAsync(MlxCall call, MlxOptions options, CancellationToken cancellationToken)
     {
-        using var request = MlxRequestBuilder.Build(currentOptions(), call, stream: false);
+        using var request = MlxRequestBuilder.Build(options, call, stream: false);
         MlxLog.Sending(logger, backend, request.RequestUri!.AbsolutePath, call.Model, false);
         using var response = await SendAsync(request, cancellationToken).ConfigureAwait(false);
         var body = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
@@ -51,56 +51,78 @@ internal sealed class MlxClient(HttpClient http, Func<MlxOptions> currentOptions
     /// Streams an answer: NDJSON lines (<c>/api/generate</c>, <c>/api/chat</c>) or SSE <c>data:</c> events (OpenAI),
     /// whatever the Content-Type says. Ends normally only at the protocol's end marker.
     /// </summary>
-    public async IAsyncEnumerable<MlxReply> StreamAsync(MlxCall call, [EnumeratorCancellation] CancellationToken cancellationToken)
+    /// <remarks>
+    /// The MLX API Server streams its finished answer at once, one character per line, so with <see cref="MlxProtocol.Generate"/>
+    /// and <see cref="MlxProtocol.Chat"/> the lines one read delivered are yielded as one reply (a 20,000-character burst
+    /// becomes a few replies; a paced stream still gives one per line). Nothing waits for more bytes to fill a reply.
+    /// OpenAI events, which <c>mlx_lm.server</c> sends as they are generated, are yielded one by one.
+    /// </remarks>
+    public async IAsyncEnumerable<MlxReply> StreamAsync(MlxCall call, MlxOptions options, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        using var request = MlxRequestBuilder.Build(currentOptions(), call, stream: true);
+        using var request = MlxRequestBuilder.Build(options, call, stream: true);
         MlxLog.Sending(logger, backend, request.RequestUri!.AbsolutePath, call.Model, true);
         using var response = await SendAsync(request, cancellationToken).ConfigureAwait(false);
         using var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
-        using var reader = new StreamReader(stream, Encoding.UTF8);
+        var reader = new MlxLineReader(stream);
+        var coalesce = options.Protocol != MlxProtocol.OpenAI;
         var received = new StringBuilder();
         var finished = false;
-        while (await reader.ReadLineAsync(cancellationToken).ConfigureAwait(false) is { } raw)
+        var ended = false;
+        while (!ended && await reader.ReadLinesAsync(cancellationToken).ConfigureAwait(false) is { } lines)
         {
-            var line = raw.Trim();
-            if (line.Length == 0 || line.StartsWith(':') || line.StartsWith("event:", StringComparison.Ordinal) || line.StartsWith("id:", StringComparison.Ordinal))
+            MlxReply? pending = null;
+            BackendResponseException? failure = null;
+            foreach (var raw in lines)
             {
-                continue;
-            }
-
-            if (line.StartsWith("data:", StringComparison.Ordinal))
-            {
-                line = line[5..].Trim();
-                if (line == "[DONE]")
+                var line = raw.Trim().TrimStart('\uFEFF');
+                if (line.Length == 0 || line.StartsWith(':') || line.StartsWith("event:", StringComparison.Ordinal) || line.StartsWith("id:", StringComparison.Ordinal))
                 {
-                    finished = true;
+                    continue;
+                }
+
+                if (line.StartsWith("data:", StringComparison.Ordinal))
+                {
+                    line = line[5..].Trim();
+                    if (line == "[DONE]")
+                    {
+                        finished = ended = true;
+                        break;
+                    }
+                }
+
+                var reply = Parse(line, received, out failure);
+                if (failure is not null)
+                {
+                    break;
+                }
+
+                received.Append(reply!.Text);
+                finished |= reply.Finished;
+                ended = reply.Done;
+                if (coalesce)
+                {
+                    pending = pending is null ? reply : pending.Then(reply);
+                }
+                else
+                {
+                    yield return reply;
+                }
+
+                if (ended)
+                {
                     break;
                 }
             }
 
-            MlxReply reply;
-            try
+            // What arrived before a failing line was received: it reaches the caller before the failure does.
+            if (pending is not null)
             {
-                using var doc = JsonDocument.Parse(line);
-                reply = MlxReply.Parse(doc.RootElement);
-            }
-            catch (JsonException e)
-            {
-                MlxLog.Malformed(logger, backend, e.Message);
-                throw new BackendResponseException(backend, BackendResponseProblem.Malformed, $"A streamed line is not the expected JSON: {Snippet(line)}", received.ToString(), e);
+                yield return pending;
             }
 
-            if (reply.Error is not null)
+            if (failure is not null)
             {
-                throw new BackendResponseException(backend, BackendResponseProblem.InBandError, $"The server reported an error while streaming: {reply.Error}", received.ToString());
-            }
-
-            received.Append(reply.Text);
-            finished |= reply.Finished;
-            yield return reply;
-            if (reply.Done)
-            {
-                break;
+                throw failure;
             }
         }
 
@@ -110,6 +132,32 @@ internal sealed class MlxClient(HttpClient http, Func<MlxOptions> currentOptions
             throw new BackendResponseException(
                 backend, BackendResponseProblem.Truncated, $"The stream ended without its end marker after {received.Length} characters.", received.ToString());
         }
+    }
+
+    /// <summary>One streamed line as a reply, or the failure it reports (not JSON, or an in-band error) with the text received so far.</summary>
+    private MlxReply? Parse(string line, StringBuilder received, out BackendResponseException? failure)
+    {
+        failure = null;
+        MlxReply reply;
+        try
+        {
+            using var doc = JsonDocument.Parse(line);
+            reply = MlxReply.Parse(doc.RootElement);
+        }
+        catch (JsonException e)
+        {
+            MlxLog.Malformed(logger, backend, e.Message);
+            failure = new BackendResponseException(backend, BackendResponseProblem.Malformed, $"A streamed line is not the expected JSON: {Snippet(line)}", received.ToString(), e);
+            return null;
+        }
+
+        if (reply.Error is not null)
+        {
+            failure = new BackendResponseException(backend, BackendResponseProblem.InBandError, $"The server reported an error while streaming: {reply.Error}", received.ToString());
+            return null;
+        }
+
+        return reply;
     }
 
     private async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)

@@ -1,6 +1,5 @@
 using System.Text;
-using Microsoft.SemanticKernel;
-using Microsoft.SemanticKernel.ChatCompletion;
+using Microsoft.Extensions.AI;
 
 namespace AgentHost.Connectors.Mlx.Core;
 
@@ -17,18 +16,21 @@ namespace AgentHost.Connectors.Mlx.Core;
 /// </summary>
 internal static class MlxPromptRenderer
 {
-    public static string Render(IReadOnlyList<ChatMessageContent> history)
+    /// <summary>The role SK's <c>AuthorRole.Developer</c> becomes in MEAI (MEAI has no constant for it).</summary>
+    private static readonly ChatRole Developer = new("developer");
+
+    public static string Render(IReadOnlyList<ChatMessage> history)
     {
         ArgumentNullException.ThrowIfNull(history);
         var start = 0;
         var preamble = new List<string>();
-        while (start < history.Count && history[start].Role == AuthorRole.System)
+        while (start < history.Count && history[start].Role == ChatRole.System)
         {
-            AddIfText(preamble, history[start].Content);
+            AddIfText(preamble, history[start].Text);
             start++;
         }
 
-        var turns = history.Skip(start).Where(m => !string.IsNullOrEmpty(m.Content)).ToList();
+        var turns = history.Skip(start).Where(m => !string.IsNullOrEmpty(m.Text)).ToList();
         var prompt = new StringBuilder();
         if (preamble.Count > 0)
         {
@@ -39,33 +41,33 @@ internal static class MlxPromptRenderer
             }
         }
 
-        if (turns is [{ } only] && only.Role == AuthorRole.User)
+        if (turns is [{ } only] && only.Role == ChatRole.User)
         {
-            return prompt.Append(only.Content).ToString();
+            return prompt.Append(only.Text).ToString();
         }
 
         foreach (var turn in turns)
         {
-            prompt.Append(Label(turn.Role)).Append(": ").Append(turn.Content).Append("\n\n");
+            prompt.Append(Label(turn.Role)).Append(": ").Append(turn.Text).Append("\n\n");
         }
 
         if (turns.Count > 0)
         {
-            prompt.Append(Label(AuthorRole.Assistant)).Append(':');
+            prompt.Append(Label(ChatRole.Assistant)).Append(':');
         }
 
         return prompt.ToString();
     }
 
     /// <summary>The role as OpenAI-style wire protocols spell it (<c>system</c>, <c>user</c>, <c>assistant</c>, <c>tool</c>).</summary>
-    public static string WireRole(AuthorRole role) => role.Label.ToLowerInvariant();
+    public static string WireRole(ChatRole role) => role.Value.ToLowerInvariant();
 
-    private static string Label(AuthorRole role) =>
-        role == AuthorRole.User ? "User"
-        : role == AuthorRole.Assistant ? "Assistant"
-        : role == AuthorRole.System || role == AuthorRole.Developer ? "System"
-        : role == AuthorRole.Tool ? "Tool"
-        : role.Label;
+    private static string Label(ChatRole role) =>
+        role == ChatRole.User ? "User"
+        : role == ChatRole.Assistant ? "Assistant"
+        : role == ChatRole.System || role == Developer ? "System"
+        : role == ChatRole.Tool ? "Tool"
+        : role.Value;
 
     private static void AddIfText(List<string> parts, string? text)
     {

@@ -60,6 +60,17 @@ internal sealed record MlxReply(
             error);
     }
 
+    /// <summary>This reply followed by <paramref name="next"/> as one: the texts joined, the first value of each field kept, done when either is.</summary>
+    public MlxReply Then(MlxReply next) => new(
+        Text + next.Text,
+        Done || next.Done,
+        Finished || next.Finished,
+        Model ?? next.Model,
+        DoneReason ?? next.DoneReason,
+        PromptTokens ?? next.PromptTokens,
+        CompletionTokens ?? next.CompletionTokens,
+        Error ?? next.Error);
+
     private static string? String(JsonElement element, string name) =>
         element.ValueKind == JsonValueKind.Object && element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String
             ? value.GetString()

@@ -2,19 +2,20 @@ using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using AgentHost.Backends;
-using Microsoft.SemanticKernel;
+using Microsoft.Extensions.AI;
 
 namespace AgentHost.Connectors.Mlx.Core;
 
-/// <summary>What one chat call asks for, after settings and options were merged.</summary>
+/// <summary>What one chat call asks for, after the caller's <see cref="ChatOptions"/> and the connector's options were merged.</summary>
 internal sealed record MlxCall(
-    IReadOnlyList<ChatMessageContent> History,
+    IReadOnlyList<ChatMessage> History,
     string? Model,
     string? Category,
     int MaxTokens,
     float? Temperature,
     float? TopP,
-    IList<string>? Stop);
+    IList<string>? Stop,
+    MlxRequestPriority? Priority);
 
 /// <summary>Builds the HTTP request of each protocol.</summary>
 internal static class MlxRequestBuilder
@@ -67,7 +68,7 @@ internal static class MlxRequestBuilder
         {
             Content = new StringContent(json, Encoding.UTF8, "application/json"),
         };
-        if (options.Priority is { } priority)
+        if (call.Priority is { } priority)
         {
             request.Headers.Add("X-Request-Priority", priority.ToString().ToLowerInvariant());
         }
@@ -80,7 +81,7 @@ internal static class MlxRequestBuilder
     public static Uri Address(MlxOptions options, string relativePath) => BackendEndpoint.Resolve(options.EndpointUri, relativePath);
 
     private static WireMessage[] Messages(MlxCall call) =>
-        [.. call.History.Select(m => new WireMessage { Role = MlxPromptRenderer.WireRole(m.Role), Content = m.Content ?? "" })];
+        [.. call.History.Select(m => new WireMessage { Role = MlxPromptRenderer.WireRole(m.Role), Content = m.Text })];
 
     private static WireOptions Options(MlxCall call) => new()
     {

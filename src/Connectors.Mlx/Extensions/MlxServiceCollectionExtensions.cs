@@ -1,7 +1,7 @@
-using AgentHost.Connectors.Mlx;
 using AgentHost.Backends;
+using AgentHost.Connectors.Mlx;
+using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Microsoft.SemanticKernel;
@@ -13,16 +13,16 @@ namespace Microsoft.Extensions.DependencyInjection;
 public static class MlxServiceCollectionExtensions
 {
     /// <summary>
-    /// Adds the MLX backend under <paramref name="name"/>: validated-at-start <see cref="MlxOptions"/>, the keyed
-    /// <see cref="IChatCompletionService"/> (<see cref="MlxChatCompletionService"/>), and through
+    /// Adds the MLX backend under <paramref name="name"/>: validated-at-start <see cref="MlxOptions"/>; through
     /// <see cref="BackendServiceCollectionExtensions.AddBackend{TOptions}"/> its descriptor, HTTP client (10 minutes
-    /// timeout unless <see cref="BackendOptions.RequestTimeout"/> says otherwise) and keyed <c>IChatClient</c>,
-    /// <c>IHealthCheck</c> and <see cref="IModelCatalog"/>.
+    /// timeout unless <see cref="BackendOptions.RequestTimeout"/> says otherwise) and keyed <see cref="IChatClient"/>
+    /// (<see cref="MlxChatClient"/>), <c>IHealthCheck</c> and <see cref="IModelCatalog"/>; and the keyed SK
+    /// <see cref="IChatCompletionService"/>, SK's <c>AsChatCompletionService()</c> over that client.
     /// </summary>
     /// <param name="services">The services.</param>
     /// <param name="configure">Sets the options (defaults: <c>http://localhost:11435</c>, <see cref="MlxProtocol.Generate"/>).</param>
     /// <param name="name">The backend name: the service key and the name in fallback orders.</param>
-    public static IServiceCollection AddMlxChatCompletion(this IServiceCollection services, Action<MlxOptions>? configure = null, string name = BackendNames.Mlx)
+    public static IServiceCollection AddMlxChatClient(this IServiceCollection services, Action<MlxOptions>? configure = null, string name = BackendNames.Mlx)
     {
         ArgumentNullException.ThrowIfNull(services);
         var options = services.AddBackendOptions<MlxOptions>(name);
@@ -38,13 +38,27 @@ public static class MlxServiceCollectionExtensions
     /// <param name="services">The services.</param>
     /// <param name="section">The section holding <see cref="MlxOptions"/> (<c>Endpoint</c>, <c>Model</c>, <c>Protocol</c>, ...).</param>
     /// <param name="name">The backend name: the service key and the name in fallback orders.</param>
-    public static IServiceCollection AddMlxChatCompletion(this IServiceCollection services, IConfiguration section, string name = BackendNames.Mlx)
+    public static IServiceCollection AddMlxChatClient(this IServiceCollection services, IConfiguration section, string name = BackendNames.Mlx)
     {
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(section);
         services.AddBackendOptions<MlxOptions>(name).Bind(section);
         return services.AddMlxServices(name);
     }
+
+    /// <summary>The same registration as <see cref="AddMlxChatClient(IServiceCollection, Action{MlxOptions}?, string)"/>, under the name SK users look for.</summary>
+    /// <param name="services">The services.</param>
+    /// <param name="configure">Sets the options.</param>
+    /// <param name="name">The backend name: the service key and the name in fallback orders.</param>
+    public static IServiceCollection AddMlxChatCompletion(this IServiceCollection services, Action<MlxOptions>? configure = null, string name = BackendNames.Mlx) =>
+        services.AddMlxChatClient(configure, name);
+
+    /// <summary>The same registration as <see cref="AddMlxChatClient(IServiceCollection, IConfiguration, string)"/>, under the name SK users look for.</summary>
+    /// <param name="services">The services.</param>
+    /// <param name="section">The section holding <see cref="MlxOptions"/>.</param>
+    /// <param name="name">The backend name: the service key and the name in fallback orders.</param>
+    public static IServiceCollection AddMlxChatCompletion(this IServiceCollection services, IConfiguration section, string name = BackendNames.Mlx) =>
+        services.AddMlxChatClient(section, name);
 
     private static IServiceCollection AddMlxServices(this IServiceCollection services, string name)
     {
@@ -58,29 +72,16 @@ public static class MlxServiceCollectionExtensions
             return () => monitor.Get(name);
         }
 
-        services.AddKeyedSingleton<IChatCompletionService>(name, (sp, _) => new MlxChatCompletionService(
-            Http(sp, name), Current(sp, name), sp.GetService<ILoggerFactory>(), sp.GetService<TimeProvider>(), name));
-
-        return services.AddBackend<MlxOptions>(
+        services.AddBackend<MlxOptions>(
             name,
             "MLX API Server",
-            chatClient: (sp, _) => sp.GetRequiredKeyedService<IChatCompletionService>(name).AsChatClient(),
+            chatClient: (sp, _) => new MlxChatClient(Http(sp, name), Current(sp, name), sp.GetService<ILoggerFactory>(), sp.GetService<TimeProvider>(), name),
             healthCheck: (sp, _) => new MlxHealthCheck(Http(sp, name), Current(sp, name), sp.GetService<ILoggerFactory>(), name),
             modelCatalog: (sp, _) => new MlxModelCatalog(Http(sp, name), Current(sp, name), name, sp.GetService<TimeProvider>()),
             defaultRequestTimeout: MlxOptions.DefaultRequestTimeout);
+
+        // The SK face is SK's own adapter over the native client, as SK does for Ollama.
+        services.AddKeyedSingleton<IChatCompletionService>(name, (sp, _) => sp.GetRequiredKeyedService<IChatClient>(name).AsChatCompletionService(sp));
+        return services;
     }
-
-    /// <summary>Adds the MLX backend under <paramref name="name"/>, the name MEAI users look for; the same registration as <see cref="AddMlxChatCompletion(IServiceCollection, Action{MlxOptions}?, string)"/>.</summary>
-    /// <param name="services">The services.</param>
-    /// <param name="configure">Sets the options.</param>
-    /// <param name="name">The backend name: the service key and the name in fallback orders.</param>
-    public static IServiceCollection AddMlxChatClient(this IServiceCollection services, Action<MlxOptions>? configure = null, string name = BackendNames.Mlx) =>
-        services.AddMlxChatCompletion(configure, name);
-
-    /// <summary>Adds the MLX backend with its options bound from a configuration section; the same registration as <see cref="AddMlxChatCompletion(IServiceCollection, IConfiguration, string)"/>.</summary>
-    /// <param name="services">The services.</param>
-    /// <param name="section">The section holding <see cref="MlxOptions"/>.</param>
-    /// <param name="name">The backend name: the service key and the name in fallback orders.</param>
-    public static IServiceCollection AddMlxChatClient(this IServiceCollection services, IConfiguration section, string name = BackendNames.Mlx) =>
-        services.AddMlxChatCompletion(section, name);
 }

@@ -1,9 +1,11 @@
 namespace AgentHost.Connectors.Mlx;
 
 /// <summary>
-/// The keys the MLX connector puts in <c>ChatMessageContent.Metadata</c> (and so in MEAI's <c>AdditionalProperties</c>).
-/// A key is present only when the server sent the value: the MLX API Server's <c>/api/generate</c> sends none of them;
-/// Ollama-style builds and <c>mlx_lm.server</c> do.
+/// The keys <see cref="MlxChatClient"/> puts in the <c>AdditionalProperties</c> of its responses, messages and last
+/// streamed update (which SK's <c>AsChatCompletionService</c> adapter turns into <c>Metadata</c>). Token counts are also
+/// reported as MEAI's <c>UsageDetails</c> (<c>ChatResponse.Usage</c>, a <c>UsageContent</c> in the last update).
+/// A key is present only when the server sent the value (<see cref="Protocol"/> always is): the MLX API Server's
+/// <c>/api/generate</c> sends none of them; Ollama-style builds and <c>mlx_lm.server</c> do.
 /// </summary>
 public static class MlxMetadataKeys
 {

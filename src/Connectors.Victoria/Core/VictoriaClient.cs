@@ -11,34 +11,33 @@ namespace AgentHost.Connectors.Victoria.Core;
 /// Victoria's HTTP protocol: <c>POST /run</c> (sync, or async with polling of <c>/run/status/{task_id}</c>) and
 /// <c>POST /stream</c>. No retry, fallback or health policy: the only second request is the documented 422 → <c>{"prompt"}</c>.
 /// </summary>
-internal sealed class VictoriaClient(Func<HttpClient> httpClient, VictoriaOptions options, string backend, TimeProvider timeProvider, ILogger logger)
+/// <remarks>Each call is given the options in force for it, so a reloaded endpoint or mode is used by the next call.</remarks>
+internal sealed class VictoriaClient(Func<HttpClient> httpClient, string backend, TimeProvider timeProvider, ILogger logger)
 {
     public string Backend => backend;
 
-    public VictoriaOptions Options => options;
-
     /// <summary>Runs a goal and returns Victoria's final answer.</summary>
     /// <remarks>Bodies are read after the headers, so a connection dropped mid-body is reported as a cut reply, not as a connect failure.</remarks>
-    public async Task<VictoriaReply> RunAsync(VictoriaRunRequest request, CancellationToken cancellationToken)
+    public async Task<VictoriaReply> RunAsync(VictoriaRunRequest request, VictoriaOptions options, CancellationToken cancellationToken)
     {
         var http = httpClient();
         var path = options.Mode == VictoriaRunMode.Async ? "run?async_mode=true" : "run?async_mode=false";
-        using var response = await PostAsync(http, path, request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+        using var response = await PostAsync(http, options, path, request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
         var body = await ReadBodyAsync(response, cancellationToken).ConfigureAwait(false);
         EnsureSuccess(response, body);
 
         var root = VictoriaReplyReader.ParseObject(body, backend);
         var reply = VictoriaReplyReader.AcceptedTaskId(root) is { } taskId
-            ? await PollAsync(http, taskId, cancellationToken).ConfigureAwait(false)
+            ? await PollAsync(http, options, taskId, cancellationToken).ConfigureAwait(false)
             : VictoriaReplyReader.ToReply(root, backend);
         VictoriaLog.Answered(logger, backend, reply.Text.Length, reply.Metadata.GetValueOrDefault(VictoriaMetadataKeys.Status) as string, reply.Metadata[VictoriaMetadataKeys.Truncated] is true);
         return reply;
     }
 
     /// <summary>Sends a run to <c>POST /stream</c> and returns the response once its headers arrived (non-2xx already thrown).</summary>
-    public async Task<HttpResponseMessage> OpenStreamAsync(VictoriaRunRequest request, CancellationToken cancellationToken)
+    public async Task<HttpResponseMessage> OpenStreamAsync(VictoriaRunRequest request, VictoriaOptions options, CancellationToken cancellationToken)
     {
-        var response = await PostAsync(httpClient(), "stream", request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+        var response = await PostAsync(httpClient(), options, "stream", request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
         if (!response.IsSuccessStatusCode)
         {
             using (response)
@@ -51,7 +50,7 @@ internal sealed class VictoriaClient(Func<HttpClient> httpClient, VictoriaOption
         return response;
     }
 
-    private async Task<VictoriaReply> PollAsync(HttpClient http, string taskId, CancellationToken cancellationToken)
+    private async Task<VictoriaReply> PollAsync(HttpClient http, VictoriaOptions options, string taskId, CancellationToken cancellationToken)
     {
         VictoriaLog.TaskAccepted(logger, backend, taskId, options.PollInterval);
         var started = timeProvider.GetTimestamp();
@@ -64,7 +63,7 @@ internal sealed class VictoriaClient(Func<HttpClient> httpClient, VictoriaOption
             }
 
             await Task.Delay(options.PollInterval, timeProvider, cancellationToken).ConfigureAwait(false);
-            using var response = await http.GetAsync(Url(http, $"run/status/{Uri.EscapeDataString(taskId)}"), HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+            using var response = await http.GetAsync(Url(options, $"run/status/{Uri.EscapeDataString(taskId)}"), HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
             var body = await ReadBodyAsync(response, cancellationToken).ConfigureAwait(false);
             if (response.StatusCode == HttpStatusCode.NotFound)
             {
@@ -83,10 +82,12 @@ internal sealed class VictoriaClient(Func<HttpClient> httpClient, VictoriaOption
         }
     }
 
-    private async Task<HttpResponseMessage> PostAsync(HttpClient http, string path, VictoriaRunRequest request, HttpCompletionOption completion, CancellationToken cancellationToken)
+    private async Task<HttpResponseMessage> PostAsync(
+        HttpClient http, VictoriaOptions options, string path, VictoriaRunRequest request, HttpCompletionOption completion, CancellationToken cancellationToken)
     {
         VictoriaLog.Sending(logger, backend, path, request.Goal.Length, request.ChatHistory?.Count ?? 0);
-        var response = await SendAsync(http, path, JsonSerializer.Serialize(request, VictoriaJsonContext.Default.VictoriaRunRequest), completion, cancellationToken).ConfigureAwait(false);
+        var url = Url(options, path);
+        var response = await SendAsync(http, url, JsonSerializer.Serialize(request, VictoriaJsonContext.Default.VictoriaRunRequest), completion, cancellationToken).ConfigureAwait(false);
         if (response.StatusCode != HttpStatusCode.UnprocessableEntity)
         {
             return response;
@@ -95,12 +96,12 @@ internal sealed class VictoriaClient(Func<HttpClient> httpClient, VictoriaOption
         response.Dispose();
         VictoriaLog.RetryingWithPrompt(logger, backend);
         var prompt = JsonSerializer.Serialize(new VictoriaPromptRequest(request.Goal), VictoriaJsonContext.Default.VictoriaPromptRequest);
-        return await SendAsync(http, path, prompt, completion, cancellationToken).ConfigureAwait(false);
+        return await SendAsync(http, url, prompt, completion, cancellationToken).ConfigureAwait(false);
     }
 
-    private static async Task<HttpResponseMessage> SendAsync(HttpClient http, string path, string json, HttpCompletionOption completion, CancellationToken cancellationToken)
+    private static async Task<HttpResponseMessage> SendAsync(HttpClient http, Uri url, string json, HttpCompletionOption completion, CancellationToken cancellationToken)
     {
-        using var message = new HttpRequestMessage(HttpMethod.Post, Url(http, path))
+        using var message = new HttpRequestMessage(HttpMethod.Post, url)
         {
             Content = new StringContent(json, Encoding.UTF8, "application/json"),
         };
@@ -136,7 +137,6 @@ internal sealed class VictoriaClient(Func<HttpClient> httpClient, VictoriaOption
         throw error;
     }
 
-    /// <summary>An absolute URL under the endpoint, keeping any path prefix the endpoint has.</summary>
-    private static Uri Url(HttpClient http, string relative) =>
-        BackendEndpoint.Resolve(http.BaseAddress ?? throw new InvalidOperationException("The Victoria HttpClient has no BaseAddress (Endpoint)."), relative);
+    /// <summary>An absolute URL under the endpoint in force for this call, keeping any path prefix the endpoint has.</summary>
+    private static Uri Url(VictoriaOptions options, string relative) => BackendEndpoint.Resolve(options.EndpointUri, relative);
 }

@@ -1,25 +1,50 @@
 using System.Text;
-using Microsoft.SemanticKernel;
-using Microsoft.SemanticKernel.ChatCompletion;
+using Microsoft.Extensions.AI;
+using PromptExecutionSettings = Microsoft.SemanticKernel.PromptExecutionSettings;
 
 namespace AgentHost.Connectors.Victoria.Core;
 
 /// <summary>
-/// Maps an SK chat history onto Victoria's run request: the last user message is the goal, system messages go
-/// before it as a preamble (Victoria whitelists <c>project_context</c>), earlier turns become <c>chat_history</c> pairs.
+/// Maps a chat onto Victoria's run request: the last user message is the goal, system messages (and
+/// <see cref="ChatOptions.Instructions"/>) go before it as a preamble (Victoria whitelists <c>project_context</c>),
+/// earlier turns become <c>chat_history</c> pairs.
 /// </summary>
 internal static class VictoriaRequestMapper
 {
     /// <summary>Victoria reads at most the last 30 pairs of <c>chat_history</c>.</summary>
     public const int MaxHistoryPairs = 30;
 
-    public static VictoriaRunRequest Map(ChatHistory chatHistory, VictoriaPromptExecutionSettings settings, VictoriaOptions options)
+    private static readonly ChatRole Developer = new("developer");
+
+    /// <summary>
+    /// Maps one call: <c>max_steps</c> and <c>session_id</c> come from <see cref="ChatOptions.AdditionalProperties"/>
+    /// (read as <see cref="VictoriaPromptExecutionSettings.FromExecutionSettings"/> reads extension data, so SK settings
+    /// that crossed SK's <c>AsChatCompletionService</c> adapter still count).
+    /// </summary>
+    public static VictoriaRunRequest Map(IEnumerable<ChatMessage> messages, ChatOptions? chatOptions, VictoriaOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(messages);
+        List<ChatMessage> chat = [.. messages];
+        if (!string.IsNullOrWhiteSpace(chatOptions?.Instructions))
+        {
+            chat.Insert(0, new ChatMessage(ChatRole.System, chatOptions.Instructions));
+        }
+
+        var settings = VictoriaPromptExecutionSettings.FromExecutionSettings(new PromptExecutionSettings
+        {
+            ModelId = chatOptions?.ModelId,
+            ExtensionData = chatOptions?.AdditionalProperties?.Where(p => p.Value is not null).ToDictionary(p => p.Key, p => p.Value!),
+        });
+        return Map(chat, settings, options);
+    }
+
+    public static VictoriaRunRequest Map(IReadOnlyList<ChatMessage> chatHistory, VictoriaPromptExecutionSettings settings, VictoriaOptions options)
     {
         ArgumentNullException.ThrowIfNull(chatHistory);
         var lastUser = -1;
         for (var i = chatHistory.Count - 1; i >= 0; i--)
         {
-            if (chatHistory[i].Role == AuthorRole.User)
+            if (chatHistory[i].Role == ChatRole.User)
             {
                 lastUser = i;
                 break;
@@ -32,7 +57,7 @@ internal static class VictoriaRequestMapper
         }
 
         var system = string.Join("\n\n", chatHistory
-            .Where(m => m.Role == AuthorRole.System || m.Role == AuthorRole.Developer)
+            .Where(m => m.Role == ChatRole.System || m.Role == Developer)
             .Select(TextOf)
             .Where(t => !string.IsNullOrWhiteSpace(t)));
         var user = TextOf(chatHistory[lastUser]);
@@ -50,13 +75,13 @@ internal static class VictoriaRequestMapper
     }
 
     /// <summary>Pairs each user turn with the assistant turn after it; unmatched turns get an empty partner.</summary>
-    private static List<VictoriaExchange> Pairs(IEnumerable<ChatMessageContent> earlier)
+    private static List<VictoriaExchange> Pairs(IEnumerable<ChatMessage> earlier)
     {
         var pairs = new List<VictoriaExchange>();
         string? pendingUser = null;
         foreach (var message in earlier)
         {
-            if (message.Role == AuthorRole.User)
+            if (message.Role == ChatRole.User)
             {
                 if (pendingUser is not null)
                 {
@@ -65,7 +90,7 @@ internal static class VictoriaRequestMapper
 
                 pendingUser = TextOf(message);
             }
-            else if (message.Role == AuthorRole.Assistant)
+            else if (message.Role == ChatRole.Assistant)
             {
                 var text = TextOf(message);
                 if (pendingUser is null && text.Length == 0)
@@ -86,15 +111,11 @@ internal static class VictoriaRequestMapper
         return pairs.Count > MaxHistoryPairs ? pairs.GetRange(pairs.Count - MaxHistoryPairs, MaxHistoryPairs) : pairs;
     }
 
-    private static string TextOf(ChatMessageContent message)
+    /// <summary>The message's text parts, one per line (images and other parts are dropped).</summary>
+    private static string TextOf(ChatMessage message)
     {
-        if (message.Items.Count <= 1)
-        {
-            return message.Content ?? string.Empty;
-        }
-
         var text = new StringBuilder();
-        foreach (var item in message.Items.OfType<TextContent>())
+        foreach (var item in message.Contents.OfType<TextContent>())
         {
             if (text.Length > 0)
             {

@@ -2,20 +2,21 @@ using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.Json;
 using AgentHost.Backends;
-using Microsoft.SemanticKernel;
-using Microsoft.SemanticKernel.ChatCompletion;
+using Microsoft.Extensions.AI;
 
 namespace AgentHost.Connectors.Victoria.Core;
 
 /// <summary>
 /// Reads <c>POST /stream</c>: SSE <c>data:</c> events of JSON with a <c>type</c>. <c>chunk</c> is answer text;
-/// <c>step</c> and <c>progress</c> become updates without text (metadata only); <c>start</c> is skipped;
+/// <c>step</c> and <c>progress</c> become updates without contents (<see cref="VictoriaMetadataKeys.StreamEvent"/> and
+/// <see cref="VictoriaMetadataKeys.StreamEventData"/> in their <c>AdditionalProperties</c>); <c>start</c> is skipped;
 /// <c>error</c> fails (a cut when text was already streamed); a stream must finish with <c>end</c>.
 /// </summary>
 internal static class VictoriaStreamReader
 {
-    public static async IAsyncEnumerable<StreamingChatMessageContent> ReadAsync(
-        HttpResponseMessage response, string backend, string modelId, [EnumeratorCancellation] CancellationToken cancellationToken)
+    /// <summary>Reads the stream; <paramref name="newUpdate"/> makes each update (role, ids, model, time) before its contents are set.</summary>
+    public static async IAsyncEnumerable<ChatResponseUpdate> ReadAsync(
+        HttpResponseMessage response, string backend, Func<ChatResponseUpdate> newUpdate, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var streamed = new StringBuilder();
         var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
@@ -51,7 +52,7 @@ internal static class VictoriaStreamReader
 
             var json = data.ToString();
             data.Clear();
-            var update = Dispatch(json, backend, modelId, streamed, out var ended);
+            var update = Dispatch(json, backend, newUpdate, streamed, out var ended);
             if (ended)
             {
                 if (streamed.Length == 0)
@@ -69,7 +70,7 @@ internal static class VictoriaStreamReader
         }
     }
 
-    private static StreamingChatMessageContent? Dispatch(string json, string backend, string modelId, StringBuilder streamed, out bool ended)
+    private static ChatResponseUpdate? Dispatch(string json, string backend, Func<ChatResponseUpdate> newUpdate, StringBuilder streamed, out bool ended)
     {
         ended = false;
         JsonElement root;
@@ -94,14 +95,19 @@ internal static class VictoriaStreamReader
                 }
 
                 streamed.Append(text);
-                return new StreamingChatMessageContent(AuthorRole.Assistant, text, root, modelId: modelId);
+                var chunk = newUpdate();
+                chunk.Contents.Add(new TextContent(text));
+                chunk.RawRepresentation = root;
+                return chunk;
             case "step" or "progress":
-                var metadata = new Dictionary<string, object?>
+                var progress = newUpdate();
+                progress.RawRepresentation = root;
+                progress.AdditionalProperties = new()
                 {
                     [VictoriaMetadataKeys.StreamEvent] = type,
                     [VictoriaMetadataKeys.StreamEventData] = root.GetRawText(),
                 };
-                return new StreamingChatMessageContent(AuthorRole.Assistant, content: null, root, modelId: modelId, metadata: metadata);
+                return progress;
             case "error":
                 var error = VictoriaReplyReader.String(root, "content") ?? VictoriaReplyReader.String(root, "message") ?? "no error text";
                 if (streamed.Length > 0)

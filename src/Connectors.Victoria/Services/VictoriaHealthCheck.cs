@@ -13,32 +13,39 @@ namespace AgentHost.Connectors.Victoria;
 public sealed class VictoriaHealthCheck : IHealthCheck
 {
     private readonly Func<HttpClient> _httpClient;
-    private readonly VictoriaOptions _options;
+    private readonly Func<VictoriaOptions> _currentOptions;
     private readonly TimeProvider _timeProvider;
 
     /// <summary>Creates the probe.</summary>
-    /// <param name="httpClient">Returns the client to probe with; its <c>BaseAddress</c> is Victoria's endpoint.</param>
+    /// <param name="httpClient">Returns the client to probe with (the probe goes to the options' endpoint).</param>
     /// <param name="options">The connector's options (endpoint, <see cref="VictoriaOptions.HealthTimeout"/>).</param>
     /// <param name="timeProvider">The clock for the timeout; <see cref="TimeProvider.System"/> when null.</param>
     public VictoriaHealthCheck(Func<HttpClient> httpClient, VictoriaOptions options, TimeProvider? timeProvider = null)
+        : this(httpClient, () => options, timeProvider)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+    }
+
+    /// <summary>Creates the probe over options read at each check, so a reloaded endpoint or timeout is probed next time (what DI registers).</summary>
+    internal VictoriaHealthCheck(Func<HttpClient> httpClient, Func<VictoriaOptions> currentOptions, TimeProvider? timeProvider)
     {
         ArgumentNullException.ThrowIfNull(httpClient);
-        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(currentOptions);
         _httpClient = httpClient;
-        _options = options;
+        _currentOptions = currentOptions;
         _timeProvider = timeProvider ?? TimeProvider.System;
     }
 
     /// <inheritdoc />
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
-        using var timeout = new CancellationTokenSource(_options.HealthTimeout, _timeProvider);
+        var options = _currentOptions();
+        using var timeout = new CancellationTokenSource(options.HealthTimeout, _timeProvider);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
         try
         {
             var http = _httpClient();
-            var baseAddress = http.BaseAddress ?? _options.EndpointUri;
-            using var response = await http.GetAsync(BackendEndpoint.Resolve(baseAddress, "health"), linked.Token).ConfigureAwait(false);
+            using var response = await http.GetAsync(BackendEndpoint.Resolve(options.EndpointUri, "health"), linked.Token).ConfigureAwait(false);
             var body = await response.Content.ReadAsStringAsync(linked.Token).ConfigureAwait(false);
             if (response.StatusCode != System.Net.HttpStatusCode.OK)
             {
@@ -56,7 +63,7 @@ public sealed class VictoriaHealthCheck : IHealthCheck
         }
         catch (OperationCanceledException) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {
-            return HealthCheckResult.Unhealthy($"Victoria did not answer /health within {_options.HealthTimeout}.");
+            return HealthCheckResult.Unhealthy($"Victoria did not answer /health within {options.HealthTimeout}.");
         }
         catch (HttpRequestException e)
         {

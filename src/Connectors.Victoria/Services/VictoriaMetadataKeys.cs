@@ -1,7 +1,8 @@
 namespace AgentHost.Connectors.Victoria;
 
 /// <summary>
-/// Keys of <c>ChatMessageContent.Metadata</c> (and of streamed updates) the Victoria connector fills.
+/// Keys <see cref="VictoriaChatClient"/> puts in the <c>AdditionalProperties</c> of its responses, messages and streamed
+/// updates (which SK's <c>AsChatCompletionService</c> adapter turns into <c>Metadata</c>).
 /// A key is present only when Victoria's reply carried the value.
 /// </summary>
 public static class VictoriaMetadataKeys

@@ -23,8 +23,8 @@ public sealed class MlxServiceCollectionExtensionsTests
         Assert.Equal(BackendNames.Mlx, descriptor.Name);
         Assert.Equal("MLX API Server", descriptor.DisplayName);
         Assert.IsType<MlxOptions>(descriptor.GetOptions(services));
-        Assert.IsType<MlxChatCompletionService>(services.GetRequiredKeyedService<IChatCompletionService>(BackendNames.Mlx));
-        Assert.IsType<MlxChatCompletionService>(services.GetRequiredKeyedService<IChatClient>(BackendNames.Mlx).GetService<IChatCompletionService>());
+        Assert.IsType<MlxChatClient>(services.GetRequiredKeyedService<IChatClient>(BackendNames.Mlx));
+        Assert.NotNull(services.GetRequiredKeyedService<IChatCompletionService>(BackendNames.Mlx));
         Assert.IsType<MlxHealthCheck>(services.GetRequiredKeyedService<IHealthCheck>(BackendNames.Mlx));
         Assert.IsType<MlxModelCatalog>(services.GetRequiredKeyedService<IModelCatalog>(BackendNames.Mlx));
     }
@@ -105,7 +105,8 @@ public sealed class MlxServiceCollectionExtensionsTests
             .BuildServiceProvider();
 
         Assert.Equal(["Mlx1", "Mlx2"], services.GetServices<BackendDescriptor>().Select(d => d.Name));
-        Assert.Equal("http://studio-2:8080", services.GetRequiredKeyedService<IChatCompletionService>("Mlx2").GetEndpoint());
+        // SK's adapter reports the client's ChatClientMetadata.ProviderUri, so the endpoint reads in its URI form.
+        Assert.Equal("http://studio-2:8080/", services.GetRequiredKeyedService<IChatCompletionService>("Mlx2").GetEndpoint());
     }
 
     [Fact]

@@ -25,7 +25,7 @@ public sealed class MlxRecordedReplyTests
     [Fact]
     public async Task Generate_stream_with_python_escapes_is_read_one_character_per_update_whatever_the_content_type()
     {
-        var handler = new RecordedReplyHandler(HttpStatusCode.OK, "generate_stream.txt", "application/json");
+        var handler = new RecordedReplyHandler(HttpStatusCode.OK, "generate_stream.txt", "application/json") { Pieces = ChunkedStream.LineByLine };
 
         var updates = await RecordedReplyHandler.Service(handler).StreamAllAsync(History("hi"));
 

@@ -18,6 +18,12 @@ internal sealed class MlxBackend : IAsyncDisposable
         Services = services;
     }
 
+    /// <summary>
+    /// The gap between two streamed lines of a paced server (the emulator's <c>Faults.ChunkDelay</c>): long enough for the
+    /// client to read each line before the next arrives, so each line is an update of its own.
+    /// </summary>
+    public static readonly TimeSpan LinePace = TimeSpan.FromMilliseconds(100);
+
     public MlxEmulator Emulator { get; }
 
     public ServiceProvider Services { get; }

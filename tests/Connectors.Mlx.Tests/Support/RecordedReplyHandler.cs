@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text;
+using Microsoft.SemanticKernel.ChatCompletion;
 
 namespace AgentHost.Connectors.Mlx.Tests.Support;
 
@@ -10,13 +11,17 @@ internal sealed class RecordedReplyHandler(HttpStatusCode status, string fileOrB
 
     public Action<HttpResponseMessage>? Customize { get; init; }
 
+    /// <summary>How the body reaches the client: all at once when null (as a server that already sent it), else in these pieces (see <see cref="ChunkedStream"/>).</summary>
+    public Func<ReadOnlyMemory<byte>, int>? Pieces { get; init; }
+
     public static string Read(string file) => File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "TestData", file));
 
-    public static MlxChatCompletionService Service(RecordedReplyHandler handler, Action<MlxOptions>? configure = null)
+    /// <summary>The SK face of an <see cref="MlxChatClient"/> over <paramref name="handler"/>, as SK callers see it.</summary>
+    public static IChatCompletionService Service(RecordedReplyHandler handler, Action<MlxOptions>? configure = null)
     {
         var options = new MlxOptions { Endpoint = "http://mlx.test:11435" };
         configure?.Invoke(options);
-        return new MlxChatCompletionService(new HttpClient(handler), options);
+        return new MlxChatClient(new HttpClient(handler), options).AsChatCompletionService();
     }
 
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
@@ -25,7 +30,7 @@ internal sealed class RecordedReplyHandler(HttpStatusCode status, string fileOrB
         var body = isFile ? Read(fileOrBody) : fileOrBody;
         var response = new HttpResponseMessage(status)
         {
-            Content = new StreamContent(new MemoryStream(Encoding.UTF8.GetBytes(body))),
+            Content = new StreamContent(Pieces is null ? new MemoryStream(Encoding.UTF8.GetBytes(body)) : new ChunkedStream(Encoding.UTF8.GetBytes(body), Pieces)),
             RequestMessage = request,
         };
         response.Content.Headers.TryAddWithoutValidation("Content-Type", contentType);

@@ -18,7 +18,7 @@ public sealed class VictoriaRecordedReplyTests
         PollInterval = TimeSpan.FromMilliseconds(1),
     };
 
-    private static Task<ChatMessageContent> AskAsync(VictoriaChatCompletionService service, string goal = "Сколько сервисов в проекте?")
+    private static Task<ChatMessageContent> AskAsync(IChatCompletionService service, string goal = "Сколько сервисов в проекте?")
     {
         var history = new ChatHistory();
         history.AddUserMessage(goal);

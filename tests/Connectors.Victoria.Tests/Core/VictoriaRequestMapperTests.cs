@@ -4,11 +4,12 @@ using Microsoft.SemanticKernel.ChatCompletion;
 
 namespace AgentHost.Connectors.Victoria.Tests.Core;
 
-/// <summary>The SK history → Victoria run request mapping, without HTTP.</summary>
+/// <summary>The chat → Victoria run request mapping, without HTTP.</summary>
 public sealed class VictoriaRequestMapperTests
 {
+    /// <summary>Maps an SK history as SK's adapter hands it to the client: as MEAI messages.</summary>
     private static VictoriaRunRequest Map(ChatHistory history, VictoriaOptions? options = null, VictoriaPromptExecutionSettings? settings = null) =>
-        VictoriaRequestMapper.Map(history, settings ?? new VictoriaPromptExecutionSettings(), options ?? new VictoriaOptions());
+        VictoriaRequestMapper.Map([.. history.Select(m => m.ToChatMessage())], settings ?? new VictoriaPromptExecutionSettings(), options ?? new VictoriaOptions());
 
     [Fact]
     public void A_single_user_message_is_the_goal_with_no_history()

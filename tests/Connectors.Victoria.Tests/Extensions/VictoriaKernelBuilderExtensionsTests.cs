@@ -1,4 +1,5 @@
 using AgentHost.Backends;
+using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.SemanticKernel;
@@ -29,6 +30,8 @@ public sealed class VictoriaKernelBuilderExtensionsTests
 
         builder.AddVictoriaChatCompletion(section);
 
-        Assert.IsType<VictoriaChatCompletionService>(builder.Build().Services.GetRequiredKeyedService<IChatCompletionService>(BackendNames.Victoria));
+        var services = builder.Build().Services;
+        Assert.IsType<VictoriaChatClient>(services.GetRequiredKeyedService<IChatClient>(BackendNames.Victoria));
+        Assert.NotNull(services.GetRequiredKeyedService<IChatCompletionService>(BackendNames.Victoria));
     }
 }

@@ -24,7 +24,8 @@ public sealed class VictoriaServiceCollectionExtensionsTests
         Assert.IsType<VictoriaOptions>(descriptor.GetOptions(services));
         Assert.IsType<VictoriaHealthCheck>(services.GetRequiredKeyedService<IHealthCheck>(BackendNames.Victoria));
         Assert.IsType<VictoriaModelCatalog>(services.GetRequiredKeyedService<IModelCatalog>(BackendNames.Victoria));
-        Assert.IsType<VictoriaChatCompletionService>(services.GetRequiredKeyedService<IChatCompletionService>(BackendNames.Victoria));
+        Assert.IsType<VictoriaChatClient>(services.GetRequiredKeyedService<IChatClient>(BackendNames.Victoria));
+        Assert.NotNull(services.GetRequiredKeyedService<IChatCompletionService>(BackendNames.Victoria));
 
         var client = services.GetRequiredKeyedService<IChatClient>(BackendNames.Victoria);
         var response = await client.GetResponseAsync("through MEAI");

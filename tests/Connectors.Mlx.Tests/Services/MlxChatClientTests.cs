@@ -10,7 +10,7 @@ using static AgentHost.Connectors.Mlx.Tests.Support.ChatExtensions;
 namespace AgentHost.Connectors.Mlx.Tests.Services;
 
 /// <summary>The happy paths of every protocol against the emulator, asserting answers and what went on the wire.</summary>
-public sealed class MlxChatCompletionServiceTests
+public sealed class MlxChatClientTests
 {
     [Fact]
     public async Task Generate_returns_the_answer_and_sends_the_wire_fields_the_server_reads()
@@ -34,7 +34,7 @@ public sealed class MlxChatCompletionServiceTests
     [Fact]
     public async Task Generate_streaming_yields_each_line_as_a_separate_update()
     {
-        await using var mlx = await MlxBackend.StartAsync();
+        await using var mlx = await MlxBackend.StartAsync(emulator: e => e.Faults.ChunkDelay = MlxBackend.LinePace);
 
         var updates = await mlx.Chat.StreamAllAsync(History("hi"));
 
@@ -153,7 +153,7 @@ public sealed class MlxChatCompletionServiceTests
     }
 
     [Fact]
-    public async Task Chat_client_options_map_to_the_wire_through_AsChatClient()
+    public async Task Chat_client_options_map_to_the_wire()
     {
         await using var mlx = await MlxBackend.StartAsync();
 
@@ -173,7 +173,7 @@ public sealed class MlxChatCompletionServiceTests
     [Fact]
     public async Task Chat_client_streams_the_same_characters()
     {
-        await using var mlx = await MlxBackend.StartAsync();
+        await using var mlx = await MlxBackend.StartAsync(emulator: e => e.Faults.ChunkDelay = MlxBackend.LinePace);
 
         var updates = new List<ChatResponseUpdate>();
         await foreach (var update in mlx.ChatClient.GetStreamingResponseAsync([new(ChatRole.User, "ok")]))

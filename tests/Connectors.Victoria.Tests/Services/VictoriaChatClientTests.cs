@@ -9,7 +9,7 @@ using Microsoft.SemanticKernel.ChatCompletion;
 namespace AgentHost.Connectors.Victoria.Tests.Services;
 
 /// <summary>Sync <c>POST /run</c> against the emulator: answers, what went on the wire, and failures.</summary>
-public sealed class VictoriaChatCompletionServiceTests
+public sealed class VictoriaChatClientTests
 {
     private static ChatHistory Ask(string text)
     {

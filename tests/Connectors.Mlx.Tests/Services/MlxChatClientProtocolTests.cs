@@ -10,7 +10,7 @@ using static AgentHost.Connectors.Mlx.Tests.Support.ChatExtensions;
 namespace AgentHost.Connectors.Mlx.Tests.Services;
 
 /// <summary>The opt-in protocols: <c>/api/chat</c> of newer builds and OpenAI's shape of <c>mlx_lm.server</c>.</summary>
-public sealed class MlxChatCompletionServiceProtocolTests
+public sealed class MlxChatClientProtocolTests
 {
     [Fact]
     public async Task Chat_protocol_posts_messages_with_options_to_api_chat()
@@ -37,7 +37,11 @@ public sealed class MlxChatCompletionServiceProtocolTests
     [Fact]
     public async Task Chat_protocol_streams_the_response_keys()
     {
-        await using var mlx = await MlxBackend.StartAsync(o => o.Protocol = MlxProtocol.Chat, e => e.ChatRouteEnabled = true);
+        await using var mlx = await MlxBackend.StartAsync(o => o.Protocol = MlxProtocol.Chat, e =>
+        {
+            e.ChatRouteEnabled = true;
+            e.Faults.ChunkDelay = MlxBackend.LinePace;
+        });
 
         var updates = await mlx.Chat.StreamAllAsync(History("yo"));
 

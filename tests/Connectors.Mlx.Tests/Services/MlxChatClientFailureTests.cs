@@ -9,7 +9,7 @@ using static AgentHost.Connectors.Mlx.Tests.Support.ChatExtensions;
 namespace AgentHost.Connectors.Mlx.Tests.Services;
 
 /// <summary>Every way the server fails, as the caller sees it: typed, with the server's words, never a silent answer.</summary>
-public sealed class MlxChatCompletionServiceFailureTests
+public sealed class MlxChatClientFailureTests
 {
     [Theory]
     [InlineData(false)]
@@ -242,7 +242,11 @@ public sealed class MlxChatCompletionServiceFailureTests
     [Fact]
     public async Task Leading_whitespace_is_held_until_text_arrives_then_streamed_with_it()
     {
-        await using var mlx = await MlxBackend.StartAsync(emulator: e => e.Faults.Answer = _ => "  ok");
+        await using var mlx = await MlxBackend.StartAsync(emulator: e =>
+        {
+            e.Faults.Answer = _ => "  ok";
+            e.Faults.ChunkDelay = MlxBackend.LinePace;
+        });
 
         var updates = await mlx.Chat.StreamAllAsync(History("x"));
 

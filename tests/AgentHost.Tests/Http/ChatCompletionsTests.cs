@@ -60,6 +60,9 @@ public sealed class ChatCompletionsTests
     {
         await using var gateway = await TestGateway.StartAsync(order: ["Ollama"]);
         gateway.Ollama.Faults.Answer = _ => "one two three four five six";
+        // Paced like a generating model: lines already there together are one chunk (bursts are coalesced), so an
+        // unpaced answer may rightly arrive whole. Slower than a cold start's first parse, which can take tens of ms.
+        gateway.Ollama.Faults.ChunkDelay = TimeSpan.FromMilliseconds(100);
 
         using var response = await gateway.PostChatAsync(TestGateway.ChatBody("count", stream: true, extra: """ "stream_options":{"include_usage":true} """));
 

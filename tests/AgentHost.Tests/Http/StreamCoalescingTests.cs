@@ -41,7 +41,7 @@ public sealed class StreamCoalescingTests(ITestOutputHelper output)
     [Fact]
     public async Task A_burst_from_any_backend_is_coalesced_not_only_mlx()
     {
-        // Ollama's NDJSON, one line a word, 5,000 words sent unpaced: the same rule merges it, not MLX's connector.
+        // Ollama's NDJSON, 2,500 lines of two words sent unpaced: the same rule merges it, not MLX's connector.
         await using var gateway = await TestGateway.StartAsync(order: ["Ollama"]);
         var answer = string.Join(" ", Enumerable.Range(0, 5_000).Select(i => $"w{i % 100}"));
         gateway.Ollama.Faults.Answer = _ => answer;
@@ -49,7 +49,7 @@ public sealed class StreamCoalescingTests(ITestOutputHelper output)
         using var response = await gateway.PostChatAsync(TestGateway.ChatBody("hi", stream: true));
         var data = TestGateway.SseData(await response.Content.ReadAsStringAsync());
 
-        output.WriteLine($"ollama burst: {data.Count} events for 5,000 lines");
+        output.WriteLine($"ollama burst: {data.Count} events for 2,500 lines");
         Assert.Equal(answer, TestGateway.StreamedText(data));
         Assert.True(data.Count <= 200, $"{data.Count} events");
     }

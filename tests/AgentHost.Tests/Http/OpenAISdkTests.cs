@@ -33,7 +33,10 @@ public sealed class OpenAISdkTests
     {
         await using var gateway = await TestGateway.StartAsync(order: ["Ollama"]);
         gateway.Ollama.Faults.Answer = _ => "streaming through the official client works";
-        gateway.Ollama.Faults.ChunkDelay = TimeSpan.FromMilliseconds(100); // paced like a generating model (a burst would rightly be one chunk), slower than a cold start's first parse
+        // Paced like a generating model, a word a line: a burst would rightly be one chunk, and a cold client's first
+        // parse can outlast a gap (the first lines then arrive together), so six lines leave room.
+        gateway.Ollama.Faults.ChunkDelay = TimeSpan.FromMilliseconds(100);
+        gateway.Ollama.WordsPerChunk = 1;
         var client = Client(gateway, "anything");
 
         var parts = new List<string>();

@@ -21,8 +21,11 @@ namespace AgentHost.Fallback.Streaming;
 /// </remarks>
 public sealed class CoalescingChatClient : DelegatingChatClient
 {
-    /// <summary>How many updates are merged into one at most, by default.</summary>
-    public const int DefaultMaxMerged = 4096;
+    /// <summary>
+    /// How many updates are merged into one at most, by default: the first of a burst goes out after this many were
+    /// parsed (a 20,000-line MLX burst: about 20 updates, the first after some 30 ms of parsing).
+    /// </summary>
+    public const int DefaultMaxMerged = 1024;
 
     /// <summary>Creates the client over <paramref name="innerClient"/>.</summary>
     /// <param name="innerClient">The client whose streams are coalesced.</param>

@@ -23,6 +23,7 @@ internal static class AgentHostServiceCollectionExtensions
         services.AddVictoriaChatCompletion(backends.GetSection(BackendNames.Victoria));
         services.AddEmbeddedChatClient(backends.GetSection(BackendNames.Embedded)); // last resort: appended to an order that does not name it
         UsePulledModel(services, configuration);
+        services.CoalesceBackendStreams(); // bursts merged where they are read, below the chain (issue 13 item 6)
         services.AddFallbackChatCompletion(root.GetSection("Fallback"));
         Routing.RoutingServiceCollectionExtensions.AddAgentHostRouting(services, configuration);
 

@@ -6,15 +6,16 @@ namespace Microsoft.Extensions.AI;
 public static class CoalescingChatClientBuilderExtensions
 {
     /// <summary>
-    /// Sends streamed updates already there together as one (consecutive text merged), never waiting for more.
+    /// Sends streamed updates already there together as one (consecutive text merged while the stream's next update is
+    /// ready without waiting), never waiting for more. Most effective directly above a backend's client.
     /// </summary>
     /// <param name="builder">The pipeline.</param>
-    /// <param name="capacity">How many updates the read-ahead may hold.</param>
+    /// <param name="maxMerged">How many updates are merged into one at most.</param>
     /// <returns><paramref name="builder"/>.</returns>
-    public static ChatClientBuilder UseUpdateCoalescing(this ChatClientBuilder builder, int capacity = CoalescingChatClient.DefaultCapacity)
+    public static ChatClientBuilder UseUpdateCoalescing(this ChatClientBuilder builder, int maxMerged = CoalescingChatClient.DefaultMaxMerged)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        ArgumentOutOfRangeException.ThrowIfLessThan(capacity, 1);
-        return builder.Use(inner => new CoalescingChatClient(inner, capacity));
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxMerged, 1);
+        return builder.Use(inner => new CoalescingChatClient(inner, maxMerged));
     }
 }

@@ -1,109 +1,129 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.ExceptionServices;
-using System.Threading.Channels;
 using Microsoft.Extensions.AI;
 
 namespace AgentHost.Fallback.Streaming;
 
 /// <summary>
-/// A chat client that sends updates already there together as one: its streaming call reads the inner stream ahead
-/// and, each time the consumer asks, yields everything buffered, consecutive text-only updates merged into one.
-/// It never waits for more, so a paced stream keeps its pacing and a burst becomes a few updates.
+/// A chat client that sends updates already there together as one: while the inner stream's next update is ready
+/// without waiting (its <c>MoveNextAsync</c> completes synchronously: the bytes were already received and are parsed
+/// from the buffer), consecutive text-only updates are merged; as soon as the inner stream has to wait for anything,
+/// what was merged goes out. It never waits for more, so a paced stream keeps its pacing and a burst becomes a few
+/// updates.
 /// </summary>
 /// <remarks>
+/// Placed directly above a backend's client (the producer is then only the connector's read and parse), "already there"
+/// is decided by the stream itself, not by how fast another thread happens to drain a read-ahead; nothing runs beside
+/// the consumer. At most <see cref="MaxMerged"/> updates go into one, so a stream that is always ahead still streams.
 /// Updates with anything but text (function calls, usage), a finish reason or additional properties (the chain's
 /// progress and attempt report) pass through unchanged and in order. An error of the inner stream is thrown after the
 /// text it produced before it. Non-streaming calls pass through. Thread safety: as the inner client's.
 /// </remarks>
 public sealed class CoalescingChatClient : DelegatingChatClient
 {
-    /// <summary>How many updates the read-ahead holds before it waits for the consumer.</summary>
-    public const int DefaultCapacity = 1024;
-
-    private readonly int _capacity;
+    /// <summary>
+    /// How many updates are merged into one at most, by default: the first of a burst goes out after this many were
+    /// parsed (a 20,000-line MLX burst: about 20 updates, the first after some 30 ms of parsing).
+    /// </summary>
+    public const int DefaultMaxMerged = 1024;
 
     /// <summary>Creates the client over <paramref name="innerClient"/>.</summary>
     /// <param name="innerClient">The client whose streams are coalesced.</param>
-    /// <param name="capacity">How many updates the read-ahead may hold; at least 1.</param>
-    public CoalescingChatClient(IChatClient innerClient, int capacity = DefaultCapacity)
+    /// <param name="maxMerged">How many updates are merged into one at most; at least 1.</param>
+    public CoalescingChatClient(IChatClient innerClient, int maxMerged = DefaultMaxMerged)
         : base(innerClient)
     {
-        ArgumentOutOfRangeException.ThrowIfLessThan(capacity, 1);
-        _capacity = capacity;
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxMerged, 1);
+        MaxMerged = maxMerged;
     }
+
+    /// <summary>How many updates are merged into one at most.</summary>
+    public int MaxMerged { get; }
 
     /// <inheritdoc />
     public override async IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(
         IEnumerable<ChatMessage> messages, ChatOptions? options = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
-        var channel = Channel.CreateBounded<ChatResponseUpdate>(new BoundedChannelOptions(_capacity) { SingleReader = true, SingleWriter = true });
-        using var pumpCancellation = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var stream = base.GetStreamingResponseAsync(messages, options, pumpCancellation.Token);
-        var pump = new ReadAhead(stream, channel.Writer, pumpCancellation.Token);
-        var pumping = Task.Run(pump.RunAsync, CancellationToken.None);
+        // Our own token: a consumer that stops while the inner stream is waiting must be able to end that wait.
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var updates = base.GetStreamingResponseAsync(messages, options, stop.Token).GetAsyncEnumerator(stop.Token);
+        ValueTask<bool>? inFlight = null;
         try
         {
             var merger = new UpdateMerger();
-            while (await channel.Reader.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
+            ExceptionDispatchInfo? error = null;
+            while (true)
             {
-                while (channel.Reader.TryRead(out var update))
+                var next = updates.MoveNextAsync();
+                if ((!next.IsCompleted || merger.Count >= MaxMerged) && merger.TakeMerged() is { } ready)
                 {
-                    if (merger.TryAdd(update))
-                    {
-                        continue;
-                    }
-
-                    if (merger.TakeMerged() is { } text)
-                    {
-                        yield return text;
-                    }
-
-                    if (merger.TryAdd(update))
-                    {
-                        continue;
-                    }
-
-                    yield return update;
+                    // The inner stream has to wait (or the merge is full): what is there goes out now.
+                    inFlight = next;
+                    yield return ready;
+                    inFlight = null;
                 }
 
-                if (merger.TakeMerged() is { } rest)
+                bool more;
+                try
                 {
-                    yield return rest;
+                    more = await next.ConfigureAwait(false);
+                }
+                catch (Exception e) when (merger.Count > 0) // whatever the inner stream threw: the text before it goes out first
+                {
+                    error = ExceptionDispatchInfo.Capture(e);
+                    more = false;
+                }
+
+                if (!more)
+                {
+                    break;
+                }
+
+                var update = updates.Current;
+                if (merger.TryAdd(update))
+                {
+                    continue;
+                }
+
+                if (merger.TakeMerged() is { } text)
+                {
+                    yield return text;
+                }
+
+                if (!merger.TryAdd(update))
+                {
+                    yield return update;
                 }
             }
 
-            pump.Error?.Throw();
+            if (merger.TakeMerged() is { } rest)
+            {
+                yield return rest;
+            }
+
+            error?.Throw();
         }
         finally
         {
-            await pumpCancellation.CancelAsync().ConfigureAwait(false);
-            await pumping.ConfigureAwait(false);
+            await StopAsync(updates, inFlight, stop).ConfigureAwait(false);
         }
     }
 
-    /// <summary>Moves the inner stream's updates into the channel, keeping what ended it.</summary>
-    private sealed class ReadAhead(IAsyncEnumerable<ChatResponseUpdate> stream, ChannelWriter<ChatResponseUpdate> writer, CancellationToken cancellationToken)
+    /// <summary>Ends the inner stream: a wait still running (the consumer stopped after a merged update) is cancelled and awaited first.</summary>
+    private static async ValueTask StopAsync(IAsyncEnumerator<ChatResponseUpdate> updates, ValueTask<bool>? inFlight, CancellationTokenSource stop)
     {
-        /// <summary>What the inner stream threw, if it did; read only after the channel completed.</summary>
-        public ExceptionDispatchInfo? Error { get; private set; }
-
-        public async Task RunAsync()
+        if (inFlight is { } pending)
         {
+            await stop.CancelAsync().ConfigureAwait(false);
             try
             {
-                await foreach (var update in stream.WithCancellation(cancellationToken).ConfigureAwait(false))
-                {
-                    await writer.WriteAsync(update, cancellationToken).ConfigureAwait(false);
-                }
+                await pending.ConfigureAwait(false);
             }
-            catch (Exception e) // whatever the inner stream threw (or the cancellation of the pump): the consumer rethrows it after the text before it
+            catch (Exception) // the cancellation just asked for, or whatever the inner stream threw meanwhile: nobody reads it any more
             {
-                Error = ExceptionDispatchInfo.Capture(e);
-            }
-            finally
-            {
-                writer.TryComplete();
             }
         }
+
+        await updates.DisposeAsync().ConfigureAwait(false);
     }
 }

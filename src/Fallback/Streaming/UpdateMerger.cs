@@ -12,6 +12,9 @@ internal sealed class UpdateMerger
     private ChatResponseUpdate? _first;
     private int _count;
 
+    /// <summary>How many updates are gathered.</summary>
+    public int Count => _count;
+
     /// <summary>Adds <paramref name="update"/> when it is text only and belongs with what is gathered; false otherwise.</summary>
     public bool TryAdd(ChatResponseUpdate update)
     {

@@ -45,6 +45,18 @@ public sealed class ChatCommandTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Prints_the_whole_twenty_thousand_character_mlx_burst()
+    {
+        _mlx.Faults.Answer = _ => Http.StreamCoalescingTests.Burst; // all at once, one character a line, as the MLX server sends it
+
+        var result = await HostProcess.RunAsync(["chat"], Env(), standardInput: "hi\n/exit\n");
+
+        Assert.True(result.ExitCode == 0, result.StdErr);
+        Assert.Contains(Http.StreamCoalescingTests.Burst, result.StdOut);
+        Assert.Contains("[answered by Mlx", result.StdErr);
+    }
+
+    [Fact]
     public async Task Survives_a_backend_dying_mid_session_and_the_next_one_gets_the_whole_history()
     {
         _mlx.Faults.PassRequests = 1;

@@ -60,6 +60,10 @@ public sealed class ChatCompletionsTests
     {
         await using var gateway = await TestGateway.StartAsync(order: ["Ollama"]);
         gateway.Ollama.Faults.Answer = _ => "one two three four five six";
+        // Paced like a generating model, a word a line: lines already there together are one chunk (bursts are
+        // coalesced), so an unpaced answer may rightly arrive whole; a cold client's first parse can outlast a gap.
+        gateway.Ollama.Faults.ChunkDelay = TimeSpan.FromMilliseconds(100);
+        gateway.Ollama.WordsPerChunk = 1;
 
         using var response = await gateway.PostChatAsync(TestGateway.ChatBody("count", stream: true, extra: """ "stream_options":{"include_usage":true} """));
 

@@ -155,6 +155,7 @@ public sealed class PromptRunTests : IAsyncLifetime
         using var services = PromptTestHost.Build(PromptTestHost.RepoPrompts, ollama: _ollama);
         var library = services.GetRequiredService<PromptLibrary>();
         var prepared = library.Prepare("rewrite", new Dictionary<string, string?> { ["input"] = "one two three four five six" });
+        _ollama.Faults.ChunkDelay = TimeSpan.FromMilliseconds(100); // paced like a generating model: a burst would rightly be one piece
 
         var chunks = new List<StreamingChatMessageContent>();
         await foreach (var chunk in library.StreamAsync(prepared, CancellationToken.None))

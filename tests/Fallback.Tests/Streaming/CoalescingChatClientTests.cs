@@ -7,8 +7,6 @@ namespace AgentHost.Fallback.Tests.Streaming;
 
 public sealed class CoalescingChatClientTests
 {
-    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
-
     [Fact]
     public async Task A_burst_already_there_arrives_as_one_update_and_a_lone_update_is_not_held_back()
     {
@@ -21,8 +19,8 @@ public sealed class CoalescingChatClientTests
         Assert.True(await updates.MoveNextAsync());
         Assert.Equal("H", updates.Current.Text); // the inner stream is still waiting: the first update came alone, at once
         inner.ReleaseBurst();
-        await inner.BurstRead.WaitAsync(Patience, ct);
         Assert.True(await updates.MoveNextAsync());
+        Assert.True(inner.BurstRead.IsCompleted); // the whole burst was read before its text went out
         Assert.Equal(string.Concat(Enumerable.Range(0, 99).Select(i => (char)('a' + (i % 26)))), updates.Current.Text);
         Assert.Equal(ChatRole.Assistant, updates.Current.Role);
         inner.ReleaseEnd();
@@ -43,7 +41,6 @@ public sealed class CoalescingChatClientTests
         await using var updates = client.GetStreamingResponseAsync("hi", cancellationToken: ct).GetAsyncEnumerator(ct);
         Assert.True(await updates.MoveNextAsync());
         inner.ReleaseBurst();
-        await inner.BurstRead.WaitAsync(Patience, ct);
         inner.ReleaseEnd();
         var rest = new List<ChatResponseUpdate>();
         while (await updates.MoveNextAsync())
@@ -71,7 +68,6 @@ public sealed class CoalescingChatClientTests
         await using var updates = client.GetStreamingResponseAsync("hi", cancellationToken: ct).GetAsyncEnumerator(ct);
         Assert.True(await updates.MoveNextAsync());
         inner.ReleaseBurst();
-        await inner.BurstRead.WaitAsync(Patience, ct);
         inner.ReleaseEnd();
         var rest = new List<string>();
         while (await updates.MoveNextAsync())
@@ -106,7 +102,7 @@ public sealed class CoalescingChatClientTests
     }
 
     [Fact]
-    public async Task Cancelling_the_call_stops_the_read_ahead_and_disposes_the_inner_stream()
+    public async Task Cancelling_the_call_ends_the_inner_streams_wait_and_disposes_it()
     {
         var inner = new ScriptedClient(Text("x"), []);
         var client = new ChatClientBuilder(inner).UseUpdateCoalescing().Build();
@@ -119,11 +115,11 @@ public sealed class CoalescingChatClientTests
 
         await Assert.ThrowsAnyAsync<OperationCanceledException>(async () => await next);
         await updates.DisposeAsync();
-        Assert.True(inner.Disposed.IsCompleted); // the read-ahead was awaited: nothing left running
+        Assert.True(inner.Disposed.IsCompleted); // nothing of the inner stream is left running
     }
 
     [Fact]
-    public async Task A_consumer_that_stops_early_stops_the_read_ahead()
+    public async Task A_consumer_that_stops_while_the_inner_stream_waits_ends_that_wait_and_disposes_it()
     {
         var inner = new ScriptedClient(Text("x"), []);
         var client = new ChatClientBuilder(inner).UseUpdateCoalescing().Build();
@@ -136,6 +132,23 @@ public sealed class CoalescingChatClientTests
         }
 
         Assert.True(inner.Disposed.IsCompleted);
+    }
+
+    [Fact]
+    public async Task A_stream_that_is_always_ahead_still_streams_at_most_max_merged_updates_in_one()
+    {
+        var inner = new ScriptedClient(Text("x"), Enumerable.Range(0, 25).Select(_ => Text("y")).ToArray());
+        var client = new ChatClientBuilder(inner).UseUpdateCoalescing(maxMerged: 10).Build();
+        inner.ReleaseBurst();
+        inner.ReleaseEnd();
+
+        var texts = new List<string>();
+        await foreach (var update in client.GetStreamingResponseAsync("hi", cancellationToken: CancellationToken.None))
+        {
+            texts.Add(update.Text);
+        }
+
+        Assert.Equal(["x" + new string('y', 9), new string('y', 10), new string('y', 6)], texts);
     }
 
     [Fact]
@@ -182,7 +195,7 @@ public sealed class CoalescingChatClientTests
                     yield return update;
                 }
 
-                // Asked for the next one: everything before is in the read-ahead already.
+                // Asked for the next one: everything before was read.
                 _burstRead.TrySetResult();
                 await _end.Task.WaitAsync(cancellationToken);
                 if (error is not null)

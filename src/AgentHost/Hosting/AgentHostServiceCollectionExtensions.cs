@@ -1,3 +1,4 @@
+using Microsoft.Extensions.AI;
 using AgentHost.Backends;
 using AgentHost.Connectors.Embedded;
 using AgentHost.Connectors.Mlx;
@@ -23,7 +24,7 @@ internal static class AgentHostServiceCollectionExtensions
         services.AddVictoriaChatCompletion(backends.GetSection(BackendNames.Victoria));
         services.AddEmbeddedChatClient(backends.GetSection(BackendNames.Embedded)); // last resort: appended to an order that does not name it
         UsePulledModel(services, configuration);
-        services.CoalesceBackendStreams(); // bursts merged where they are read, below the chain (issue 13 item 6)
+        services.ConfigureFallbackBackends((_, backend) => backend.UseUpdateCoalescing()); // bursts merged where they are read, below the chain
         services.AddFallbackChatCompletion(root.GetSection("Fallback"));
         Routing.RoutingServiceCollectionExtensions.AddAgentHostRouting(services, configuration);
 

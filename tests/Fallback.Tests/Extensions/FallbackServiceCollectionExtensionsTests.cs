@@ -36,6 +36,28 @@ public sealed class FallbackServiceCollectionExtensionsTests
     }
 
     [Fact]
+    public async Task Steps_configured_for_every_backend_wrap_each_backends_client_in_the_chain_only()
+    {
+        var wrapped = new List<string>();
+        await using var h = new ChainHarness().Backend("A", new FakeChatClient("A").Answers("from A")).Chain(o => o.Order = ["A"]);
+        h.Services.ConfigureFallbackBackends((name, backend) => backend.Use((messages, options, next, cancellationToken) =>
+        {
+            lock (wrapped)
+            {
+                wrapped.Add(name);
+            }
+
+            return next(messages, options, cancellationToken);
+        }));
+
+        var response = await h.Client.GetResponseAsync("hi");
+
+        Assert.Equal("from A", response.Text);
+        Assert.Equal(["A"], wrapped);
+        Assert.IsType<FakeChatClient>(h.Provider.GetRequiredKeyedService<IChatClient>("A"));
+    }
+
+    [Fact]
     public void The_core_assembly_references_no_semantic_kernel_assembly()
     {
         var references = typeof(FallbackChatClient).Assembly.GetReferencedAssemblies().Select(a => a.Name!).ToList();

@@ -126,7 +126,7 @@ public sealed partial class FallbackChatClient : IChatClient
         return new FallbackCall(list, options, new AttemptPlanner(plan, _health, list, options), route);
     }
 
-    private FallbackExhaustedException Exhausted(FallbackCall call)
+    private static FallbackExhaustedException Exhausted(FallbackCall call)
     {
         FallbackTelemetry.NoBackendAnswered();
         var report = call.Report();

@@ -97,8 +97,10 @@ public sealed class FallbackConcurrencyTests
         string? backend = null, outcome = null;
         foreach (var t in tags)
         {
-            if (t.Key == "backend") { backend = t.Value as string; }
-            if (t.Key == "outcome") { outcome = t.Value as string; }
+            if (t.Key == "backend")
+            { backend = t.Value as string; }
+            if (t.Key == "outcome")
+            { outcome = t.Value as string; }
         }
 
         lock (list)

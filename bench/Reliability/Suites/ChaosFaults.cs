@@ -105,18 +105,42 @@ internal sealed class ChaosFaults(EmulatorSet emulators, int seed, int maxBroken
             var faults = emulators[backend].Faults;
             switch (next)
             {
-                case "refused": await emulators.StopAsync(backend); break;
-                case "hang": faults.Hang = true; break;
-                case "slow first token": faults.FirstByteDelay = TimeSpan.FromMilliseconds(300); break;
-                case "garbage body": faults.MalformedBody = true; break;
-                case "503": faults.StatusCode = 503; break;
-                case "500" or "500 detail": faults.StatusCode = 500; break;
-                case "504": faults.StatusCode = 504; break;
-                case "429 without Retry-After": faults.StatusCode = 429; break;
-                case "stream ends without done": emulators.MlxEmulator.StreamEndsWithoutDone = true; break;
-                case "in-band error": ((OllamaEmulator)emulators[backend]).InBandErrorAfterChunks = 1; break;
-                case "lost task": emulators.VictoriaEmulator.LoseTasks = true; break;
-                case "health flapping": flappers.Add(FlapAsync(backend, generation, cancellationToken)); break;
+                case "refused":
+                    await emulators.StopAsync(backend);
+                    break;
+                case "hang":
+                    faults.Hang = true;
+                    break;
+                case "slow first token":
+                    faults.FirstByteDelay = TimeSpan.FromMilliseconds(300);
+                    break;
+                case "garbage body":
+                    faults.MalformedBody = true;
+                    break;
+                case "503":
+                    faults.StatusCode = 503;
+                    break;
+                case "500" or "500 detail":
+                    faults.StatusCode = 500;
+                    break;
+                case "504":
+                    faults.StatusCode = 504;
+                    break;
+                case "429 without Retry-After":
+                    faults.StatusCode = 429;
+                    break;
+                case "stream ends without done":
+                    emulators.MlxEmulator.StreamEndsWithoutDone = true;
+                    break;
+                case "in-band error":
+                    ((OllamaEmulator)emulators[backend]).InBandErrorAfterChunks = 1;
+                    break;
+                case "lost task":
+                    emulators.VictoriaEmulator.LoseTasks = true;
+                    break;
+                case "health flapping":
+                    flappers.Add(FlapAsync(backend, generation, cancellationToken));
+                    break;
             }
 
             if (Serving.Contains(next))

@@ -218,7 +218,9 @@ internal static class ChaosSuite
             ["content"] = null,
             ["tool_calls"] = new JsonArray(new JsonObject
             {
-                ["id"] = id, ["type"] = "function", ["function"] = new JsonObject { ["name"] = name, ["arguments"] = "{}" },
+                ["id"] = id,
+                ["type"] = "function",
+                ["function"] = new JsonObject { ["name"] = name, ["arguments"] = "{}" },
             }),
         };
         var result = new JsonObject { ["role"] = "tool", ["tool_call_id"] = id, ["content"] = stamp };

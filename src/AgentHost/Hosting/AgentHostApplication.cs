@@ -42,7 +42,7 @@ internal static class AgentHostApplication
     }
 
     /// <summary>Puts the user config file right after the shipped <c>appsettings*.json</c>, so environment variables and options still win.</summary>
-    private static void AddUserConfigFile(IConfigurationBuilder configuration)
+    private static void AddUserConfigFile(ConfigurationManager configuration)
     {
         var sources = configuration.Sources;
         var index = 0;

@@ -1,10 +1,10 @@
-using Microsoft.Extensions.AI;
 using AgentHost.Backends;
 using AgentHost.Connectors.Embedded;
 using AgentHost.Connectors.Mlx;
 using AgentHost.Connectors.Ollama;
 using AgentHost.Connectors.Victoria;
 using AgentHost.Fallback;
+using Microsoft.Extensions.AI;
 using Microsoft.SemanticKernel;
 
 namespace AgentHost.Hosting;

@@ -224,7 +224,7 @@ internal sealed partial class ChatCompletionsEndpoint
             FallbackExhaustedException => (e.Message, OpenAIError.ApiError, "no_backend_answered"),
             HttpRequestException { StatusCode: System.Net.HttpStatusCode.BadRequest or System.Net.HttpStatusCode.UnprocessableEntity }
                 or Microsoft.SemanticKernel.HttpOperationException { StatusCode: System.Net.HttpStatusCode.BadRequest or System.Net.HttpStatusCode.UnprocessableEntity } or ArgumentException =>
-                ($"{e.GetFallbackReport()?.Attempts.LastOrDefault()?.Backend ?? "A backend"} rejected the request: {e.Message}", OpenAIError.InvalidRequest, "backend_rejected_request"),
+                ($"{(e.GetFallbackReport()?.Attempts is [.., var lastAttempt] ? lastAttempt.Backend : null) ?? "A backend"} rejected the request: {e.Message}", OpenAIError.InvalidRequest, "backend_rejected_request"),
             _ => ($"The stream failed: {e.Message}", OpenAIError.ApiError, "stream_failed"),
         };
         if (e is FallbackExhaustedException)
@@ -252,6 +252,7 @@ internal sealed partial class ChatCompletionsEndpoint
     }
 
     /// <summary>Writes SSE events straight to the response pipe, flushing each one.</summary>
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001", Justification = "The JSON writer writes into the response's pipe and holds nothing of its own; the response owns the pipe.")]
     private sealed class SseWriter(HttpContext context, string id, long created, string model)
     {
         private readonly PipeWriter _pipe = context.Response.BodyWriter;

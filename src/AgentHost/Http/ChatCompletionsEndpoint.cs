@@ -186,7 +186,7 @@ internal sealed partial class ChatCompletionsEndpoint(IChatClient chat, Fallback
             case HttpOperationException { StatusCode: System.Net.HttpStatusCode.BadRequest or System.Net.HttpStatusCode.UnprocessableEntity }:
             case ArgumentException:
                 var report = e.GetFallbackReport();
-                var who = report?.Attempts.LastOrDefault()?.Backend;
+                var who = report?.Attempts is [.., var last] ? last.Backend : null;
                 var message = who is null ? $"The request was rejected: {e.Message}" : $"{who} rejected the request: {e.Message}";
                 logger.Refused(context.Request.Method, path, 400, message);
                 await OpenAIError.WriteAsync(context, StatusCodes.Status400BadRequest, message, OpenAIError.InvalidRequest, null, "backend_rejected_request", report);

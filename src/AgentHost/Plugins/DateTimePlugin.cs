@@ -8,6 +8,7 @@ namespace AgentHost.Plugins;
 /// The <c>datetime</c> plugin: the current time (from <see cref="TimeProvider"/>) in UTC or an IANA time zone, time
 /// zone conversion and date arithmetic. Times are ISO 8601 with offsets.
 /// </summary>
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Performance", "CA1822", Justification = "SK plugin functions are the instance methods of the plugin object the kernel imports.")]
 internal sealed class DateTimePlugin(TimeProvider timeProvider)
 {
     /// <summary>The plugin's name as agents list it.</summary>

@@ -4,6 +4,7 @@ using Microsoft.SemanticKernel;
 namespace AgentHost.Plugins;
 
 /// <summary>The <c>math</c> plugin: exact decimal arithmetic, so a model need not do sums in its head.</summary>
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Performance", "CA1822", Justification = "SK plugin functions are the instance methods of the plugin object the kernel imports.")]
 internal sealed class MathPlugin
 {
     /// <summary>The plugin's name as agents list it.</summary>

@@ -15,6 +15,7 @@ internal sealed record PreparedPrompt(PromptInfo Info, KernelFunction Function, 
 /// the kernel as the <see cref="PluginName"/> plugin (<see cref="Plugin"/>), and run by name with arguments through the
 /// kernel's chat service (the fallback chain), the prompt's execution settings included.
 /// </summary>
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Performance", "CA1822", Justification = "RunAsync and StreamAsync of a prepared prompt are the library's API beside the overloads that prepare it first.")]
 internal sealed partial class PromptLibrary
 {
     /// <summary>The SK plugin name of the prompt functions.</summary>

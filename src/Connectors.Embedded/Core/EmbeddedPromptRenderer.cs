@@ -46,7 +46,7 @@ internal static class EmbeddedPromptRenderer
                     text.Append(t.Text);
                     break;
                 case FunctionCallContent call:
-                    text.Append(text.Length > 0 ? "\n" : string.Empty).Append($"[called {call.Name}]");
+                    text.Append(text.Length > 0 ? "\n" : string.Empty).Append("[called ").Append(call.Name).Append(']');
                     break;
                 case FunctionResultContent result:
                     text.Append(text.Length > 0 ? "\n" : string.Empty).Append(result.Result?.ToString());

@@ -1,7 +1,7 @@
-using Microsoft.Extensions.DependencyInjection;
-using AgentHost.Connectors.Embedded;
 using AgentHost.Backends;
+using AgentHost.Connectors.Embedded;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.SemanticKernel;
 
 namespace Microsoft.SemanticKernel;

@@ -1,5 +1,5 @@
-using AgentHost.Connectors.Embedded;
 using AgentHost.Backends;
+using AgentHost.Connectors.Embedded;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;

@@ -7,6 +7,7 @@ namespace AgentHost.Connectors.Embedded;
 /// Loads the embedded model's weights when the host starts, if <see cref="EmbeddedBackendOptions.WarmUp"/> is set, in
 /// the background (start-up does not wait for it). A failed warm-up is logged; the first request tries again.
 /// </summary>
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001", Justification = "The stopping source lives as long as the host; disposing it while a warm-up may still register on its token would race with that warm-up.")]
 public sealed class EmbeddedModelWarmer : IHostedService
 {
     private readonly string _backend;

@@ -96,7 +96,9 @@ public sealed class MlxPromptExecutionSettings : PromptExecutionSettings
                 }
                 catch (Exception e) when (e is FormatException or InvalidCastException or InvalidOperationException or OverflowException)
                 {
+#pragma warning disable CA2208 // the bad value is the caller's argument of FromExecutionSettings, which this helper reads
                     throw new ArgumentException($"Execution setting '{key}' has an unusable value '{value}'.", "executionSettings", e);
+#pragma warning restore CA2208
                 }
             }
         }

@@ -1,5 +1,5 @@
-using AgentHost.Connectors.Ollama;
 using AgentHost.Backends;
+using AgentHost.Connectors.Ollama;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.SemanticKernel;

@@ -1,10 +1,10 @@
-using AgentHost.Connectors.Ollama;
 using AgentHost.Backends;
+using AgentHost.Connectors.Ollama;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.SemanticKernel.ChatCompletion;
 
 namespace Microsoft.Extensions.DependencyInjection;

@@ -86,15 +86,15 @@ internal static class VictoriaReplyReader
         return new VictoriaReply(text, metadata);
     }
 
-    private static string ClarificationText(IReadOnlyList<string> questions, string? originalGoal, string? restatement, string? output)
+    private static string ClarificationText(string[] questions, string? originalGoal, string? restatement, string? output)
     {
-        if (questions.Count == 0)
+        if (questions.Length == 0)
         {
             return string.IsNullOrWhiteSpace(output) ? "Victoria needs clarification before going on." : output;
         }
 
         var text = new StringBuilder("Victoria needs clarification before going on:");
-        for (var i = 0; i < questions.Count; i++)
+        for (var i = 0; i < questions.Length; i++)
         {
             text.Append('\n').Append(i + 1).Append(". ").Append(questions[i]);
         }

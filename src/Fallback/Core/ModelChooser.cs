@@ -82,7 +82,7 @@ internal static class ModelChooser
     /// <summary><c>phi3.5</c> for <c>phi3.5:3.8b</c>, <c>phi3.5:latest</c> and <c>phi3.5</c>.</summary>
     private static string Family(string model) => model.IndexOf(':', StringComparison.Ordinal) is var colon and > 0 ? model[..colon] : model;
 
-    private static IEnumerable<string> FallbacksOf(string model, FallbackModelOptions options)
+    private static List<string> FallbacksOf(string model, FallbackModelOptions options)
     {
         var own = options.Fallbacks.FirstOrDefault(f => BackendModelDirectory.SameModel(f.Model, model))
             ?? options.Fallbacks.FirstOrDefault(f => f.Model == "*");

@@ -71,14 +71,24 @@ public sealed class GgufHeaderReaderTests
         using var bytes = new MemoryStream();
         using (var w = new BinaryWriter(bytes, Encoding.UTF8, leaveOpen: true))
         {
-            void Str(string s) { var b = Encoding.UTF8.GetBytes(s); w.Write((uint)b.Length); w.Write(b); }
+            void Str(string s)
+            { var b = Encoding.UTF8.GetBytes(s); w.Write((uint)b.Length); w.Write(b); }
             w.Write("GGUF"u8);
             w.Write(1u);
             w.Write(0u); // tensors
             w.Write(3u); // key/values
-            Str("tokenizer.ggml.tokens"); w.Write(9u); w.Write(8u); w.Write(2u); Str("a"); Str("bc");
-            Str("general.architecture"); w.Write(8u); Str("qwen2");
-            Str("qwen2.context_length"); w.Write(10u); w.Write(32768UL);
+            Str("tokenizer.ggml.tokens");
+            w.Write(9u);
+            w.Write(8u);
+            w.Write(2u);
+            Str("a");
+            Str("bc");
+            Str("general.architecture");
+            w.Write(8u);
+            Str("qwen2");
+            Str("qwen2.context_length");
+            w.Write(10u);
+            w.Write(32768UL);
         }
 
         var path = Path.Combine(Directory.CreateTempSubdirectory().FullName, "v1.gguf");

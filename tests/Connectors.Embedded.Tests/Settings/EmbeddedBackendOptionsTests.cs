@@ -98,11 +98,21 @@ public sealed class EmbeddedBackendOptionsTests
         var options = new EmbeddedBackendOptions { ModelPath = TinyModel.Path };
         switch (member)
         {
-            case "MaxTokens": options.MaxTokens = 0; break;
-            case "ContextSize": options.ContextSize = 4; break;
-            case "Threads": options.Threads = 0; break;
-            case "MaxConcurrentRequests": options.MaxConcurrentRequests = 0; break;
-            case "IdleUnloadAfter": options.IdleUnloadAfter = TimeSpan.FromSeconds(-1); break;
+            case "MaxTokens":
+                options.MaxTokens = 0;
+                break;
+            case "ContextSize":
+                options.ContextSize = 4;
+                break;
+            case "Threads":
+                options.Threads = 0;
+                break;
+            case "MaxConcurrentRequests":
+                options.MaxConcurrentRequests = 0;
+                break;
+            case "IdleUnloadAfter":
+                options.IdleUnloadAfter = TimeSpan.FromSeconds(-1);
+                break;
         }
 
         options.ApplyModelDefaults();

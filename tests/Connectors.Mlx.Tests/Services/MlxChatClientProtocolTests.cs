@@ -2,9 +2,9 @@ using System.Text.Json;
 using AgentHost.Connectors.Mlx.Tests.Support;
 using AgentHost.Emulators.Mlx;
 using Microsoft.Extensions.AI;
+using Microsoft.SemanticKernel;
 using Microsoft.SemanticKernel.ChatCompletion;
 using Microsoft.SemanticKernel.Services;
-using Microsoft.SemanticKernel;
 using static AgentHost.Connectors.Mlx.Tests.Support.ChatExtensions;
 
 namespace AgentHost.Connectors.Mlx.Tests.Services;

@@ -1,10 +1,10 @@
-using Microsoft.Extensions.DependencyInjection;
 using System.Net;
 using System.Text;
 using AgentHost.Backends;
 using AgentHost.Connectors.Ollama.Tests.TestSupport;
 using AgentHost.Emulators.Ollama;
 using Microsoft.Extensions.AI;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace AgentHost.Connectors.Ollama.Tests.Core;
 

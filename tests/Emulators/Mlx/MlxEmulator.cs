@@ -26,7 +26,12 @@ public sealed partial class MlxEmulator : BackendEmulator
 
     private static readonly Dictionary<string, string> CategoryToModel = new(StringComparer.Ordinal)
     {
-        ["reasoning"] = "fast", ["coding"] = "fast", ["code"] = "fast", ["fast"] = "fast", ["tiny"] = "tiny", ["default"] = "fast",
+        ["reasoning"] = "fast",
+        ["coding"] = "fast",
+        ["code"] = "fast",
+        ["fast"] = "fast",
+        ["tiny"] = "tiny",
+        ["default"] = "fast",
     };
 
     /// <inheritdoc />

@@ -1,6 +1,6 @@
-using Microsoft.Extensions.DependencyInjection;
 using AgentHost.Emulators.Hosting;
 using Microsoft.Extensions.AI;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace AgentHost.Fallback.Tests.Integration;
 
@@ -90,14 +90,33 @@ public sealed class EmulatorFailoverTests
     {
         switch (fault)
         {
-            case Fault.Status500: faults.StatusCode = 500; faults.ErrorMessage = "generation failed"; break;
-            case Fault.Status503: faults.StatusCode = 503; faults.ErrorMessage = "model loading"; break;
-            case Fault.Status429RetryAfter: faults.StatusCode = 429; faults.RetryAfter = TimeSpan.FromSeconds(30); break;
-            case Fault.MalformedBody: faults.MalformedBody = true; break;
-            case Fault.DropAfterChunks: faults.DropAfterChunks = 0; break;
-            case Fault.Hang: faults.Hang = true; break;
-            case Fault.FirstByteDelay: faults.FirstByteDelay = TimeSpan.FromSeconds(5); break;
-            case Fault.HealthDown: faults.HealthStatusCode = 503; break;
+            case Fault.Status500:
+                faults.StatusCode = 500;
+                faults.ErrorMessage = "generation failed";
+                break;
+            case Fault.Status503:
+                faults.StatusCode = 503;
+                faults.ErrorMessage = "model loading";
+                break;
+            case Fault.Status429RetryAfter:
+                faults.StatusCode = 429;
+                faults.RetryAfter = TimeSpan.FromSeconds(30);
+                break;
+            case Fault.MalformedBody:
+                faults.MalformedBody = true;
+                break;
+            case Fault.DropAfterChunks:
+                faults.DropAfterChunks = 0;
+                break;
+            case Fault.Hang:
+                faults.Hang = true;
+                break;
+            case Fault.FirstByteDelay:
+                faults.FirstByteDelay = TimeSpan.FromSeconds(5);
+                break;
+            case Fault.HealthDown:
+                faults.HealthStatusCode = 503;
+                break;
         }
     }
 

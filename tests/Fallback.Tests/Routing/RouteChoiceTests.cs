@@ -194,7 +194,7 @@ public sealed class RouteChoiceTests
         var response = await h.Client.GetResponseAsync(Hello, new ChatOptions().WithFallbackRoute("ask").WithFallbackModel("llama3.2"));
 
         Assert.Equal(("ask/llama3.2", "caller"), (response.GetFallbackReport()!.Route, response.GetFallbackReport()!.ChosenBy));
-        Assert.Equal(["Ollama"], h.Client.Router.ResolveAsync("ask", "llama3.2").Result.Route.Order);
+        Assert.Equal(["Ollama"], (await h.Client.Router.ResolveAsync("ask", "llama3.2")).Route.Order);
         Assert.Equal("llama3.2", ollama.Received[0].Options!.ModelId);
         Assert.Equal(0, mlx.Calls + victoria.Calls);
     }

@@ -12,7 +12,6 @@ namespace AgentHost.Fallback.Core;
 /// </summary>
 internal sealed class BackendModelDirectory(IReadOnlyList<ChainBackend> backends, TimeProvider time, ILogger logger)
 {
-    private readonly IReadOnlyList<BackendDescriptor> descriptors = [.. backends.Select(b => b.Descriptor)];
     private readonly Dictionary<string, ChainBackend> _byName = backends.ToDictionary(b => b.Name, StringComparer.OrdinalIgnoreCase);
     private readonly ConcurrentDictionary<string, Entry> _entries = new(StringComparer.OrdinalIgnoreCase);
     private readonly ConcurrentDictionary<string, Task<Entry>> _fetching = new(StringComparer.OrdinalIgnoreCase);
@@ -24,11 +23,11 @@ internal sealed class BackendModelDirectory(IReadOnlyList<ChainBackend> backends
     /// <summary>The models by backend name (a backend whose catalog failed or that is disabled lists none), each as fresh as <see cref="TimeToLive"/>.</summary>
     public async Task<IReadOnlyDictionary<string, IReadOnlyList<string>>> GetAsync(CancellationToken cancellationToken)
     {
-        var lists = await Task.WhenAll(descriptors.Select(d => GetFreshAsync(d, cancellationToken))).ConfigureAwait(false);
+        var lists = await Task.WhenAll(backends.Select(b => GetFreshAsync(b, cancellationToken))).ConfigureAwait(false);
         var models = new Dictionary<string, IReadOnlyList<string>>(StringComparer.OrdinalIgnoreCase);
-        for (var i = 0; i < descriptors.Count; i++)
+        for (var i = 0; i < backends.Count; i++)
         {
-            models[descriptors[i].Name] = lists[i].Models ?? [];
+            models[backends[i].Name] = lists[i].Models ?? [];
         }
 
         return models;
@@ -44,45 +43,42 @@ internal sealed class BackendModelDirectory(IReadOnlyList<ChainBackend> backends
         {
             if (time.GetElapsedTime(entry.Taken) >= TimeToLive)
             {
-                _ = Refresh(Descriptor(backend), CancellationToken.None);
+                _ = Refresh(_byName.GetValueOrDefault(backend), CancellationToken.None);
             }
 
             return new(entry.Models);
         }
 
-        return Descriptor(backend) is { } descriptor ? FirstAsync(descriptor, cancellationToken) : new((IReadOnlyList<string>?)null);
+        return _byName.GetValueOrDefault(backend) is { } known ? FirstAsync(known, cancellationToken) : new((IReadOnlyList<string>?)null);
 
-        async ValueTask<IReadOnlyList<string>?> FirstAsync(BackendDescriptor d, CancellationToken ct) => (await Refresh(d, ct).WaitAsync(ct).ConfigureAwait(false)).Models;
+        async ValueTask<IReadOnlyList<string>?> FirstAsync(ChainBackend b, CancellationToken ct) => (await Refresh(b, ct).WaitAsync(ct).ConfigureAwait(false)).Models;
     }
 
     /// <summary>Forgets what <paramref name="backend"/> reported (it said a model was not found): the next request asks again.</summary>
     public void Invalidate(string backend) => _entries.TryRemove(backend, out _);
 
-    private BackendDescriptor? Descriptor(string backend) =>
-        descriptors.FirstOrDefault(d => string.Equals(d.Name, backend, StringComparison.OrdinalIgnoreCase));
-
-    private async Task<Entry> GetFreshAsync(BackendDescriptor descriptor, CancellationToken cancellationToken) =>
-        _entries.TryGetValue(descriptor.Name, out var entry) && time.GetElapsedTime(entry.Taken) < TimeToLive
+    private async Task<Entry> GetFreshAsync(ChainBackend backend, CancellationToken cancellationToken) =>
+        _entries.TryGetValue(backend.Name, out var entry) && time.GetElapsedTime(entry.Taken) < TimeToLive
             ? entry
-            : await Refresh(descriptor, cancellationToken).WaitAsync(cancellationToken).ConfigureAwait(false);
+            : await Refresh(backend, cancellationToken).WaitAsync(cancellationToken).ConfigureAwait(false);
 
     /// <summary>The refresh of one backend's list in flight, started if none is (callers share it).</summary>
-    private Task<Entry> Refresh(BackendDescriptor? descriptor, CancellationToken cancellationToken)
+    private Task<Entry> Refresh(ChainBackend? backend, CancellationToken cancellationToken)
     {
-        if (descriptor is null)
+        if (backend is null)
         {
             return Task.FromResult(new Entry(time.GetTimestamp(), null));
         }
 
-        if (_fetching.TryGetValue(descriptor.Name, out var running))
+        if (_fetching.TryGetValue(backend.Name, out var running))
         {
             return running;
         }
 
         var fetch = new TaskCompletionSource<Entry>(TaskCreationOptions.RunContinuationsAsynchronously);
-        if (!_fetching.TryAdd(descriptor.Name, fetch.Task))
+        if (!_fetching.TryAdd(backend.Name, fetch.Task))
         {
-            return _fetching.TryGetValue(descriptor.Name, out running) ? running : Refresh(descriptor, cancellationToken);
+            return _fetching.TryGetValue(backend.Name, out running) ? running : Refresh(backend, cancellationToken);
         }
 
         _ = RunAsync();
@@ -91,19 +87,18 @@ internal sealed class BackendModelDirectory(IReadOnlyList<ChainBackend> backends
         async Task RunAsync()
         {
             // The fetch is shared, so it is bounded by its own timeout, not by the first caller's token.
-            var models = await FetchAsync(descriptor).ConfigureAwait(false);
+            var models = await FetchAsync(backend).ConfigureAwait(false);
             var entry = new Entry(time.GetTimestamp(), models);
-            _entries[descriptor.Name] = entry;
-            _fetching.TryRemove(descriptor.Name, out _);
+            _entries[backend.Name] = entry;
+            _fetching.TryRemove(backend.Name, out _);
             fetch.SetResult(entry);
         }
     }
 
-    private async Task<IReadOnlyList<string>?> FetchAsync(BackendDescriptor descriptor)
+    private async Task<IReadOnlyList<string>?> FetchAsync(ChainBackend backend)
     {
         try
         {
-            var backend = _byName[descriptor.Name];
             if (!backend.GetOptions().Enabled || backend.Catalog is not { } catalog)
             {
                 return null;
@@ -117,7 +112,7 @@ internal sealed class BackendModelDirectory(IReadOnlyList<ChainBackend> backends
         catch (Exception e)
         {
             // Any failure of a backend's catalog (unreachable, malformed, options unreadable) means "unknown", never a crash.
-            logger.ModelListFailed(descriptor.Name, FallbackErrorClassifier.Describe(e));
+            logger.ModelListFailed(backend.Name, FallbackErrorClassifier.Describe(e));
             return null;
         }
     }

@@ -17,7 +17,6 @@ namespace AgentHost.Fallback;
 public sealed class BackendHealthMonitor
 {
     private readonly IReadOnlyList<ChainBackend> _backends;
-    private readonly IReadOnlyList<BackendDescriptor> _descriptors;
     private readonly FallbackHealthOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
@@ -30,7 +29,6 @@ public sealed class BackendHealthMonitor
         ArgumentNullException.ThrowIfNull(backends);
         ArgumentNullException.ThrowIfNull(options);
         _backends = [.. backends.DistinctBy(b => b.Name, StringComparer.OrdinalIgnoreCase)];
-        _descriptors = [.. _backends.Select(b => b.Descriptor)];
         _options = options.Value.Health;
         _time = timeProvider ?? TimeProvider.System;
         _logger = (ILogger?)logger ?? NullLogger.Instance;
@@ -47,7 +45,7 @@ public sealed class BackendHealthMonitor
     }
 
     /// <summary>The current health of every registered backend, in registration order.</summary>
-    public IReadOnlyList<BackendHealth> Snapshot() => [.. _descriptors.Select(d => Get(d.Name))];
+    public IReadOnlyList<BackendHealth> Snapshot() => [.. _backends.Select(b => Get(b.Name))];
 
     /// <summary>Sets a backend's state directly (e.g. from a host-specific signal, or in tests).</summary>
     public void Report(string backend, BackendHealthState state, string? reason = null)
@@ -65,7 +63,7 @@ public sealed class BackendHealthMonitor
     /// </summary>
     public async Task<IReadOnlyList<BackendHealth>> ProbeAllAsync(CancellationToken cancellationToken = default)
     {
-        await Task.WhenAll(_descriptors.Select(d => ProbeAsync(d.Name, cancellationToken))).ConfigureAwait(false);
+        await Task.WhenAll(_backends.Select(b => ProbeAsync(b.Name, cancellationToken))).ConfigureAwait(false);
         return Snapshot();
     }
 
@@ -74,14 +72,13 @@ public sealed class BackendHealthMonitor
     {
         var source = _backends.FirstOrDefault(b => string.Equals(b.Name, backend, StringComparison.OrdinalIgnoreCase))
             ?? throw new ArgumentException($"'{backend}' is not a registered backend.", nameof(backend));
-        var descriptor = source.Descriptor;
         var (state, reason) = await CheckAsync(source, cancellationToken).ConfigureAwait(false);
-        var previous = Get(descriptor.Name);
-        var health = new BackendHealth(descriptor.Name, state, reason, _time.GetUtcNow());
-        _states[descriptor.Name] = health;
+        var previous = Get(source.Name);
+        var health = new BackendHealth(source.Name, state, reason, _time.GetUtcNow());
+        _states[source.Name] = health;
         if (previous.State != state || previous.Reason != reason)
         {
-            _logger.HealthChanged(descriptor.Name, state.ToString().ToLowerInvariant(), string.IsNullOrWhiteSpace(reason) ? string.Empty : $": {reason}");
+            _logger.HealthChanged(source.Name, state.ToString().ToLowerInvariant(), string.IsNullOrWhiteSpace(reason) ? string.Empty : $": {reason}");
             Changed?.Invoke(health);
         }
 

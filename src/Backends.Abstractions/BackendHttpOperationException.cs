@@ -52,9 +52,18 @@ public sealed class BackendHttpOperationException : HttpRequestException
     public static BackendHttpOperationException FromResponse(string backend, HttpResponseMessage response, string? body, TimeProvider? timeProvider = null)
     {
         ArgumentNullException.ThrowIfNull(response);
+        return FromBody(backend, response.StatusCode, body, RetryAfterParser.Parse(response.Headers, timeProvider));
+    }
+
+    /// <summary>
+    /// A failure with <paramref name="statusCode"/> whose reply was <paramref name="body"/>: the server's error text read
+    /// from it (<see cref="BackendErrorText.FromBody"/>), the body kept up to <see cref="MaxResponseContentLength"/>.
+    /// </summary>
+    public static BackendHttpOperationException FromBody(
+        string backend, HttpStatusCode statusCode, string? body, TimeSpan? retryAfter = null, Exception? innerException = null)
+    {
         var content = body is { Length: > MaxResponseContentLength } ? body[..MaxResponseContentLength] : body;
-        return new BackendHttpOperationException(
-            backend, response.StatusCode, BackendErrorText.FromBody(body), content, RetryAfterParser.Parse(response.Headers, timeProvider));
+        return new BackendHttpOperationException(backend, statusCode, BackendErrorText.FromBody(body), content, retryAfter, innerException);
     }
 
     /// <summary>The body of the reply, cut at <see cref="MaxResponseContentLength"/> characters, if it could be read.</summary>

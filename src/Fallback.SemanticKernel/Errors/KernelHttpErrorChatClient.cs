@@ -63,11 +63,6 @@ public sealed class KernelHttpErrorChatClient : DelegatingChatClient
         }
     }
 
-    private BackendHttpOperationException Translate(HttpOperationException e)
-    {
-        var content = e.ResponseContent is { Length: > BackendHttpOperationException.MaxResponseContentLength } body
-            ? body[..BackendHttpOperationException.MaxResponseContentLength]
-            : e.ResponseContent;
-        return new BackendHttpOperationException(_backend, e.StatusCode!.Value, BackendErrorText.FromBody(content), content, retryAfter: null, e);
-    }
+    private BackendHttpOperationException Translate(HttpOperationException e) =>
+        BackendHttpOperationException.FromBody(_backend, e.StatusCode!.Value, e.ResponseContent, retryAfter: null, e);
 }

@@ -22,16 +22,9 @@ internal sealed class MlxClient(HttpClient http, string backend, ILogger logger,
         MlxLog.Sending(logger, backend, request.RequestUri!.AbsolutePath, call.Model, false);
         using var response = await SendAsync(request, cancellationToken).ConfigureAwait(false);
         var body = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
-        MlxReply reply;
-        try
+        if (TryParse(body, out var notJson) is not { } reply)
         {
-            using var doc = JsonDocument.Parse(body);
-            reply = MlxReply.Parse(doc.RootElement);
-        }
-        catch (JsonException e)
-        {
-            MlxLog.Malformed(logger, backend, e.Message);
-            throw new BackendResponseException(backend, BackendResponseProblem.Malformed, $"The reply is not the expected JSON: {Snippet(body)}", innerException: e);
+            throw new BackendResponseException(backend, BackendResponseProblem.Malformed, $"The reply is not the expected JSON: {Snippet(body)}", innerException: notJson);
         }
 
         if (reply.Error is not null)
@@ -138,16 +131,9 @@ internal sealed class MlxClient(HttpClient http, string backend, ILogger logger,
     private MlxReply? Parse(string line, StringBuilder received, out BackendResponseException? failure)
     {
         failure = null;
-        MlxReply reply;
-        try
+        if (TryParse(line, out var notJson) is not { } reply)
         {
-            using var doc = JsonDocument.Parse(line);
-            reply = MlxReply.Parse(doc.RootElement);
-        }
-        catch (JsonException e)
-        {
-            MlxLog.Malformed(logger, backend, e.Message);
-            failure = new BackendResponseException(backend, BackendResponseProblem.Malformed, $"A streamed line is not the expected JSON: {Snippet(line)}", received.ToString(), e);
+            failure = new BackendResponseException(backend, BackendResponseProblem.Malformed, $"A streamed line is not the expected JSON: {Snippet(line)}", received.ToString(), notJson);
             return null;
         }
 
@@ -158,6 +144,23 @@ internal sealed class MlxClient(HttpClient http, string backend, ILogger logger,
         }
 
         return reply;
+    }
+
+    /// <summary>A reply or streamed line read as JSON, or <see langword="null"/> with the parser's error (logged) when it is not JSON.</summary>
+    private MlxReply? TryParse(string json, out JsonException? error)
+    {
+        try
+        {
+            using var doc = JsonDocument.Parse(json);
+            error = null;
+            return MlxReply.Parse(doc.RootElement);
+        }
+        catch (JsonException e)
+        {
+            MlxLog.Malformed(logger, backend, e.Message);
+            error = e;
+            return null;
+        }
     }
 
     private async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)

@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using AgentHost.Backends;
 using AgentHost.Fallback.Core;
 using Microsoft.Extensions.AI;
@@ -27,6 +28,7 @@ public sealed class FallbackChainBuilder
     private TimeProvider? _time;
     private ILoggerFactory? _loggerFactory;
     private IEmbeddingGenerator<string, Embedding<float>>? _embeddings;
+    private IMeterFactory? _meterFactory;
 
     /// <summary>Adds a backend; the order of additions is the default order's tie-break, as registration order is in DI.</summary>
     public FallbackChainBuilder AddBackend(ChainBackend backend)
@@ -66,6 +68,13 @@ public sealed class FallbackChainBuilder
         return this;
     }
 
+    /// <summary>Where the chain's metrics go: a meter of this factory (one shared meter when not set).</summary>
+    public FallbackChainBuilder UseMeterFactory(IMeterFactory meterFactory)
+    {
+        _meterFactory = meterFactory ?? throw new ArgumentNullException(nameof(meterFactory));
+        return this;
+    }
+
     /// <summary>The embedding generator semantic routing uses, when it is configured.</summary>
     public FallbackChainBuilder UseEmbeddingGenerator(IEmbeddingGenerator<string, Embedding<float>> generator)
     {
@@ -83,7 +92,7 @@ public sealed class FallbackChainBuilder
         _configure.ForEach(c => c(options));
         var routing = new FallbackRoutingOptions();
         _configureRouting.ForEach(c => c(routing));
-        return FallbackChain.Create(_backends, Options.Create(options), Options.Create(routing), _embeddings, _time, _loggerFactory, validate: true);
+        return FallbackChain.Create(_backends, Options.Create(options), Options.Create(routing), _embeddings, _time, _loggerFactory, _meterFactory, validate: true);
     }
 }
 
@@ -95,7 +104,7 @@ public sealed record FallbackChain(FallbackChatClient Client, BackendHealthMonit
 {
     /// <summary>Makes the monitor, router and chain over <paramref name="backends"/>, in that order, validating the options first when asked to.</summary>
     internal static FallbackChain Create(IEnumerable<ChainBackend> backends, IOptions<FallbackOptions> options, IOptions<FallbackRoutingOptions> routing,
-        IEmbeddingGenerator<string, Embedding<float>>? embeddings, TimeProvider? time, ILoggerFactory? loggerFactory, bool validate)
+        IEmbeddingGenerator<string, Embedding<float>>? embeddings, TimeProvider? time, ILoggerFactory? loggerFactory, IMeterFactory? meterFactory, bool validate)
     {
         ArgumentNullException.ThrowIfNull(backends);
         IReadOnlyList<ChainBackend> list = [.. backends.DistinctBy(b => b.Name, StringComparer.OrdinalIgnoreCase)];
@@ -109,7 +118,7 @@ public sealed record FallbackChain(FallbackChatClient Client, BackendHealthMonit
         loggerFactory ??= NullLoggerFactory.Instance;
         var health = new BackendHealthMonitor(list, options, time, loggerFactory.CreateLogger<BackendHealthMonitor>());
         var router = new FallbackRouter(list, options, routing, embeddings, time, loggerFactory.CreateLogger<FallbackRouter>());
-        var client = new FallbackChatClient(list, options, health, router, time, loggerFactory.CreateLogger<FallbackChatClient>());
+        var client = new FallbackChatClient(list, options, health, router, time, loggerFactory.CreateLogger<FallbackChatClient>(), meterFactory);
         return new FallbackChain(client, health, router);
     }
 

@@ -12,7 +12,7 @@ public sealed partial class FallbackChatClient
     /// no race machinery) and is awaited to its end. (The streaming path runs the same loop in its iterator, since it
     /// yields progress between attempts.)
     /// </summary>
-    private async Task<BackendAttempt> AcquireInOrderAsync(FallbackCall call, CancellationToken cancellationToken)
+    private async ValueTask<BackendAttempt> AcquireInOrderAsync(FallbackCall call, CancellationToken cancellationToken)
     {
         while (true)
         {
@@ -105,8 +105,7 @@ public sealed partial class FallbackChatClient
 
             LogPendingFailure(call, $"trying {chosen.Backend.Name}");
             return BackendAttempt.Start(chosen, call.Messages, call.Options, streaming, raced,
-                forwardModelId, (model.Model, model.SubstitutedFor),
-                _time, _logger, cancellationToken);
+                forwardModelId, (model.Model, model.SubstitutedFor), _logger, cancellationToken);
         }
     }
 
@@ -195,7 +194,7 @@ public sealed partial class FallbackChatClient
         }
 
         var text = FallbackErrorClassifier.Describe(cause);
-        if (FallbackErrorClassifier.RetryAfterOf(cause) is { } wait && wait > attempt.Backend.Resilience.MaxRetryAfterWait)
+        if (FallbackErrorClassifier.RetryAfterOf(cause) is { } wait && wait > attempt.Backend.Resilience.Settings.MaxRetryAfterWait)
         {
             text += $" (asked to wait {FallbackErrorClassifier.Format(wait)}; not waiting)";
         }
@@ -221,6 +220,6 @@ public sealed partial class FallbackChatClient
         }
 
         call.PendingFailure = (attempt.Name, text);
-        FallbackTelemetry.Failover(attempt.Name);
+        _telemetry.Failover(attempt.Name);
     }
 }

@@ -4,6 +4,14 @@ using Microsoft.Extensions.Logging;
 namespace AgentHost.Fallback;
 
 /// <summary>The hedged path of the chain: used only when <see cref="FallbackHedgingOptions.Enabled"/> is on.</summary>
+/// <remarks>
+/// Why not Polly's hedging strategy: it hedges one callback, and decides on each execution's completed outcome, then
+/// cancels and disposes the losers' tokens when the winning execution returns. Here each hedge is a different backend
+/// the planner picks only when the hedge fires (skipped and deferred ones recorded, the model chosen from that
+/// backend's catalog, a circuit-open trial past its breaker), and a streamed attempt wins at its first token while its
+/// stream goes on long after the race: the winner must keep its own token, which Polly's hedging does not hand out.
+/// Each hedged attempt still runs through its backend's Polly pipeline (retry, breaker, timeout).
+/// </remarks>
 public sealed partial class FallbackChatClient
 {
     /// <summary>With hedging: starts backends in order, and a second one beside a slow first, until one commits.</summary>

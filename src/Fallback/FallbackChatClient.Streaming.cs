@@ -15,7 +15,7 @@ public sealed partial class FallbackChatClient
     {
         ArgumentNullException.ThrowIfNull(messages);
         using var activity = FallbackTelemetry.ActivitySource.StartActivity("fallback.chat.stream");
-        var call = await NewCallAsync(messages, options, cancellationToken).ConfigureAwait(false);
+        var call = await NewCallAsync(messages, options, streaming: true, cancellationToken).ConfigureAwait(false);
         BackendAttempt? acquired = null;
         if (_options.Hedging.Enabled)
         {

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Diagnostics.Metrics;
 using System.Runtime.CompilerServices;
 using AgentHost.Fallback.Core;
 using AgentHost.Fallback.Resilience;
@@ -24,6 +25,7 @@ public sealed partial class FallbackChatClient : IChatClient
     private readonly FallbackOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
+    private readonly FallbackTelemetry _telemetry;
     private readonly ChatClientMetadata _metadata = new(FallbackTelemetry.Name);
     private readonly FallbackRouter _router;
     private readonly ConditionalWeakTable<IReadOnlyList<FallbackOrderEntry>, RoutePlan> _plans = [];
@@ -35,7 +37,7 @@ public sealed partial class FallbackChatClient : IChatClient
     /// over the same backends; <see cref="FallbackChainBuilder"/> does, and so do the DI registrations).
     /// </summary>
     public FallbackChatClient(IEnumerable<ChainBackend> backends, IOptions<FallbackOptions> options, BackendHealthMonitor health, FallbackRouter router,
-        TimeProvider? timeProvider = null, ILogger<FallbackChatClient>? logger = null)
+        TimeProvider? timeProvider = null, ILogger<FallbackChatClient>? logger = null, IMeterFactory? meterFactory = null)
     {
         ArgumentNullException.ThrowIfNull(backends);
         ArgumentNullException.ThrowIfNull(options);
@@ -45,6 +47,7 @@ public sealed partial class FallbackChatClient : IChatClient
         _health = health;
         _time = timeProvider ?? TimeProvider.System;
         _logger = (ILogger?)logger ?? NullLogger.Instance;
+        _telemetry = FallbackTelemetry.For(meterFactory);
         IReadOnlyList<ChainBackend> sources = [.. backends.DistinctBy(b => b.Name, StringComparer.OrdinalIgnoreCase)];
         var descriptors = sources.Select(b => b.Descriptor).ToList();
         _order = FallbackOrder.Resolve(_options, descriptors, out var error, FallbackOrder.EnabledIn(sources));
@@ -55,15 +58,11 @@ public sealed partial class FallbackChatClient : IChatClient
 
         _router = router;
 
-        // Routes may use any registered backend, so every one gets its pipeline (breaker state lives there).
+        // Routes may use any registered backend, so every one gets its resilience (breaker state lives there).
         foreach (var source in sources)
         {
-            var descriptor = source.Descriptor;
-            var settings = BackendResilienceSettings.Resolve(_options.Resilience, _options.Backends.GetValueOrDefault(descriptor.Name));
-            var breaker = new BackendBreakerState(_time);
-            var pipeline = BackendResiliencePipeline.Create(descriptor.Name, settings, _time, _logger, breaker);
-            var trial = BackendResiliencePipeline.CreateTrial(descriptor.Name, settings, _time);
-            _backends[descriptor.Name] = new FallbackBackend(source, settings, pipeline, trial, breaker);
+            var settings = BackendResilienceSettings.Resolve(_options.Resilience, _options.Backends.GetValueOrDefault(source.Name));
+            _backends[source.Name] = new FallbackBackend(source, new BackendResilience(source.Name, settings, _time, _logger, _telemetry));
         }
 
         _newPlan = entries => new RoutePlan(entries, name => _backends[name]);
@@ -80,10 +79,10 @@ public sealed partial class FallbackChatClient : IChatClient
     {
         ArgumentNullException.ThrowIfNull(messages);
         using var activity = FallbackTelemetry.ActivitySource.StartActivity("fallback.chat");
-        var call = await NewCallAsync(messages, options, cancellationToken).ConfigureAwait(false);
-        await using var winner = await (_options.Hedging.Enabled
-            ? AcquireRacingAsync(call, streaming: false, cancellationToken)
-            : AcquireInOrderAsync(call, cancellationToken)).ConfigureAwait(false);
+        var call = await NewCallAsync(messages, options, streaming: false, cancellationToken).ConfigureAwait(false);
+        await using var winner = _options.Hedging.Enabled
+            ? await AcquireRacingAsync(call, streaming: false, cancellationToken).ConfigureAwait(false)
+            : await AcquireInOrderAsync(call, cancellationToken).ConfigureAwait(false);
         if (!winner.Run.IsCompleted)
         {
             await winner.Run.ConfigureAwait(false);
@@ -92,9 +91,10 @@ public sealed partial class FallbackChatClient : IChatClient
         var response = winner.Response!;
         var report = Succeed(call, winner, response.ModelId, activity);
         Stamp(response.AdditionalProperties ??= [], report);
-        foreach (var message in response.Messages)
+        var answer = response.Messages;
+        for (var i = 0; i < answer.Count; i++)
         {
-            Stamp(message.AdditionalProperties ??= [], report);
+            Stamp(answer[i].AdditionalProperties ??= [], report);
         }
 
         return response;
@@ -118,17 +118,17 @@ public sealed partial class FallbackChatClient : IChatClient
         // The backends' clients belong to the container that registered them.
     }
 
-    private async ValueTask<FallbackCall> NewCallAsync(IEnumerable<ChatMessage> messages, ChatOptions? options, CancellationToken cancellationToken)
+    private async ValueTask<FallbackCall> NewCallAsync(IEnumerable<ChatMessage> messages, ChatOptions? options, bool streaming, CancellationToken cancellationToken)
     {
         IReadOnlyList<ChatMessage> list = messages as IReadOnlyList<ChatMessage> ?? [.. messages];
         var route = await _router.DecideAsync(list, options, cancellationToken).ConfigureAwait(false);
         var plan = _plans.GetValue(route.Route.Entries, _newPlan);
-        return new FallbackCall(list, options, new AttemptPlanner(plan, _health, list, options), route);
+        return new FallbackCall(list, options, new AttemptPlanner(plan, _health, list, options), route, _telemetry, streaming);
     }
 
-    private static FallbackExhaustedException Exhausted(FallbackCall call)
+    private FallbackExhaustedException Exhausted(FallbackCall call)
     {
-        FallbackTelemetry.NoBackendAnswered();
+        _telemetry.NoBackendAnswered();
         var report = call.Report();
         var exception = new FallbackExhaustedException(report, call.LastError);
         Activity.Current?.SetStatus(ActivityStatusCode.Error, exception.Message);

@@ -76,13 +76,21 @@ public sealed class FallbackConcurrencyTests
         await using var h = new ChainHarness().Backend("TelA", a).Backend("TelB", b).Chain(o => o.Order = ["TelA", "TelB"]);
 
         await h.Client.GetResponseAsync([new ChatMessage(ChatRole.User, "q")]);
+        await foreach (var _ in h.Client.GetStreamingResponseAsync([new ChatMessage(ChatRole.User, "q")]))
+        {
+        }
 
         lock (measurements)
         {
             Assert.Contains(("agenthost.fallback.requests", "TelA", "failed"), measurements);
             Assert.Contains(("agenthost.fallback.requests", "TelB", "succeeded"), measurements);
             Assert.Contains(("agenthost.fallback.failovers", "TelA", null), measurements);
-            Assert.Contains(("agenthost.fallback.time_to_first_token", "TelB", null), measurements);
+            // An attempt is a GenAI client operation: OpenTelemetry's names, the backend as the provider, error.type on failure.
+            Assert.Contains(("gen_ai.client.operation.duration", "TelA", "failed"), measurements);
+            Assert.Contains(("gen_ai.client.operation.duration", "TelB", null), measurements);
+            // Time to the first chunk is a streaming call's only (as the conventions say).
+            Assert.Single(measurements, m => m.Instrument == "gen_ai.client.operation.time_to_first_chunk" && m.Backend is "TelA" or "TelB");
+            Assert.Contains(("gen_ai.client.operation.time_to_first_chunk", "TelB", null), measurements);
         }
 
         lock (spans)
@@ -97,9 +105,9 @@ public sealed class FallbackConcurrencyTests
         string? backend = null, outcome = null;
         foreach (var t in tags)
         {
-            if (t.Key == "backend")
+            if (t.Key is "backend" or "gen_ai.provider.name")
             { backend = t.Value as string; }
-            if (t.Key == "outcome")
+            if (t.Key is "outcome" or "error.type")
             { outcome = t.Value as string; }
         }
 

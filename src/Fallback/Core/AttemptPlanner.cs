@@ -108,12 +108,14 @@ internal sealed class AttemptPlanner
     public static int EstimateTokens(IReadOnlyList<ChatMessage> messages, ChatOptions? options)
     {
         long chars = 0;
-        foreach (var message in messages)
+        // Index loops: a foreach over the interfaces would box an enumerator per message on every call.
+        for (var m = 0; m < messages.Count; m++)
         {
             chars += 16;
-            foreach (var content in message.Contents)
+            var contents = messages[m].Contents;
+            for (var i = 0; i < contents.Count; i++)
             {
-                chars += content switch
+                chars += contents[i] switch
                 {
                     TextContent t => t.Text?.Length ?? 0,
                     FunctionCallContent c => 32 + (c.Arguments?.Sum(a => a.Key.Length + (a.Value?.ToString()?.Length ?? 0)) ?? 0),

@@ -1,44 +1,38 @@
 using AgentHost.Backends;
 using AgentHost.Fallback.Resilience;
 using Microsoft.Extensions.AI;
-using Polly;
 
 namespace AgentHost.Fallback.Core;
 
-/// <summary>One backend as the chain uses it: its source (descriptor, client, options), its resilience pipeline (breaker state lives here).</summary>
+/// <summary>
+/// One backend as the chain uses it: its source (descriptor, client, options) and its resilience, the client under it
+/// made once as <c>source.CreateClient().AsBuilder().UseBackendResilience(resilience).Build()</c>.
+/// </summary>
 internal sealed class FallbackBackend
 {
     private readonly ChainBackend _source;
-    private IChatClient? _client;
+    private BackendResilienceChatClient? _client;
     private BackendOptions? _options;
     private IDisposable? _watch;
     private int _watchStarted;
     private int _version;
 
-    public FallbackBackend(ChainBackend source, BackendResilienceSettings resilience, ResiliencePipeline pipeline,
-        ResiliencePipeline trialPipeline, BackendBreakerState breaker)
+    public FallbackBackend(ChainBackend source, BackendResilience resilience)
     {
-        TrialPipeline = trialPipeline;
-        Breaker = breaker;
         _source = source;
         Descriptor = source.Descriptor;
         Resilience = resilience;
-        Pipeline = pipeline;
     }
 
     public string Name => Descriptor.Name;
 
     public BackendDescriptor Descriptor { get; }
 
-    public BackendResilienceSettings Resilience { get; }
+    /// <summary>The backend's retry, breaker and timeouts, shared by every call to it.</summary>
+    public BackendResilience Resilience { get; }
 
-    public ResiliencePipeline Pipeline { get; }
-
-    /// <summary>The pipeline of a deferred trial while the circuit is open: one request, no retry, no breaker.</summary>
-    public ResiliencePipeline TrialPipeline { get; }
-
-    /// <summary>The circuit's state as the planner reads it (an open circuit is skipped without entering <see cref="Pipeline"/>).</summary>
-    public BackendBreakerState Breaker { get; }
+    /// <summary>The circuit's state as the planner reads it (an open circuit is deferred without a request).</summary>
+    public BackendBreakerState Breaker => Resilience.Breaker;
 
     /// <summary>
     /// The backend's current options (enabled flag, endpoint, model, capabilities): cached while its options monitor
@@ -69,8 +63,9 @@ internal sealed class FallbackBackend
         }
     }
 
-    /// <summary>The backend's <see cref="IChatClient"/>, made on first use.</summary>
-    public IChatClient Client => _client ??= _source.CreateClient();
+    /// <summary>The backend's <see cref="IChatClient"/> under its resilience, made on first use.</summary>
+    public BackendResilienceChatClient Client =>
+        _client ??= (BackendResilienceChatClient)_source.CreateClient().AsBuilder().UseBackendResilience(Resilience).Build();
 
     private void Invalidate()
     {

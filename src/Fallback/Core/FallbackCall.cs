@@ -3,7 +3,8 @@ using Microsoft.Extensions.AI;
 namespace AgentHost.Fallback.Core;
 
 /// <summary>The state of one model call through the chain: its inputs, its planner and the attempts recorded so far.</summary>
-internal sealed class FallbackCall(IReadOnlyList<ChatMessage> messages, ChatOptions? options, AttemptPlanner planner, FallbackRouteDecision route)
+internal sealed class FallbackCall(IReadOnlyList<ChatMessage> messages, ChatOptions? options, AttemptPlanner planner, FallbackRouteDecision route,
+    FallbackTelemetry telemetry, bool streaming)
 {
     private readonly List<FallbackAttempt> _attempts = [];
     private int _told;
@@ -27,7 +28,7 @@ internal sealed class FallbackCall(IReadOnlyList<ChatMessage> messages, ChatOpti
     public void Add(FallbackAttempt attempt)
     {
         _attempts.Add(attempt);
-        FallbackTelemetry.Attempt(attempt);
+        telemetry.Attempt(attempt, streaming);
     }
 
     /// <summary>
@@ -58,11 +59,15 @@ internal sealed class FallbackCall(IReadOnlyList<ChatMessage> messages, ChatOpti
         return progress;
     }
 
+    /// <summary>
+    /// The report of the call so far. A complete one is the call's last word (nothing is recorded after it), so it
+    /// keeps the attempts list itself instead of a copy; one made while the call goes on (a stream's first update) copies.
+    /// </summary>
     public FallbackReport Report(string? backend = null, string? model = null, bool complete = true, FallbackAttempt? inProgress = null) => new()
     {
         Backend = backend,
         Model = model,
-        Attempts = inProgress is null ? [.. _attempts] : [.. _attempts, inProgress],
+        Attempts = inProgress is not null ? [.. _attempts, inProgress] : complete ? _attempts : [.. _attempts],
         IsComplete = complete,
         Route = Route.Route.Name,
         ChosenBy = Route.ChosenBy,

@@ -3,51 +3,79 @@ using System.Diagnostics.Metrics;
 
 namespace AgentHost.Fallback.Core;
 
-/// <summary>The chain's spans and metrics, both named <see cref="Name"/> (<c>AgentHost.Fallback</c>).</summary>
-internal static class FallbackTelemetry
+/// <summary>
+/// The chain's spans and metrics, both named <see cref="Name"/> (<c>AgentHost.Fallback</c>). The meter is the chain's
+/// own, made by the container's <see cref="IMeterFactory"/> when there is one. An attempt is a GenAI client operation
+/// against one backend, so its duration and time to first chunk use the OpenTelemetry GenAI names and attributes
+/// (<c>gen_ai.client.operation.*</c>, <c>gen_ai.operation.name</c>, <c>gen_ai.provider.name</c>,
+/// <c>gen_ai.request.model</c>, <c>error.type</c>); what the conventions have no name for is <c>agenthost.fallback.*</c>.
+/// </summary>
+internal sealed class FallbackTelemetry
 {
     public const string Name = "AgentHost.Fallback";
 
+    /// <summary>Spans have no factory in .NET: one source, as MEAI's and Polly's own telemetry have.</summary>
     public static readonly ActivitySource ActivitySource = new(Name);
 
-    private static readonly Meter Meter = new(Name);
+    private readonly Counter<long> _requests;
+    private readonly Counter<long> _failovers;
+    private readonly Counter<long> _exhausted;
+    private readonly Counter<long> _circuitOpens;
+    private readonly Histogram<double> _timeToFirstChunk;
+    private readonly Histogram<double> _duration;
 
-    private static readonly Counter<long> Requests = Meter.CreateCounter<long>(
-        "agenthost.fallback.requests", "{attempt}", "Backend attempts by backend and outcome (succeeded, failed, skipped, cancelled, deferred).");
-
-    private static readonly Counter<long> Failovers = Meter.CreateCounter<long>(
-        "agenthost.fallback.failovers", "{failover}", "Times a failed backend handed the call on to the next one.");
-
-    private static readonly Counter<long> Exhausted = Meter.CreateCounter<long>(
-        "agenthost.fallback.exhausted", "{call}", "Model calls no backend answered.");
-
-    private static readonly Counter<long> CircuitOpens = Meter.CreateCounter<long>(
-        "agenthost.fallback.circuit_opened", "{event}", "Times a backend's circuit breaker opened.");
-
-    private static readonly Histogram<double> TimeToFirstToken = Meter.CreateHistogram<double>(
-        "agenthost.fallback.time_to_first_token", "s", "Time from the start of an attempt to its first content.");
-
-    private static readonly Histogram<double> Duration = Meter.CreateHistogram<double>(
-        "agenthost.fallback.duration", "s", "Duration of backend attempts by backend and outcome.");
-
-    public static void Attempt(FallbackAttempt attempt)
+    private FallbackTelemetry(Meter meter)
     {
-        if (!Requests.Enabled && !Duration.Enabled && !TimeToFirstToken.Enabled)
+        _requests = meter.CreateCounter<long>(
+            "agenthost.fallback.requests", "{attempt}", "Backend attempts by backend and outcome (succeeded, failed, skipped, cancelled, deferred).");
+        _failovers = meter.CreateCounter<long>(
+            "agenthost.fallback.failovers", "{failover}", "Times a failed backend handed the call on to the next one.");
+        _exhausted = meter.CreateCounter<long>("agenthost.fallback.exhausted", "{call}", "Model calls no backend answered.");
+        _circuitOpens = meter.CreateCounter<long>("agenthost.fallback.circuit_opened", "{event}", "Times a backend's circuit breaker opened.");
+        _timeToFirstChunk = meter.CreateHistogram<double>(
+            "gen_ai.client.operation.time_to_first_chunk", "s", "Time from the start of a streamed attempt to its first content.");
+        _duration = meter.CreateHistogram<double>("gen_ai.client.operation.duration", "s", "Duration of backend attempts (GenAI client operations).");
+    }
+
+    /// <summary>The telemetry of the chains (and resilience steps) built without a meter factory: one meter for all of them.</summary>
+    public static FallbackTelemetry Shared { get; } = new(new Meter(Name));
+
+    /// <summary>Telemetry on a meter of <paramref name="meterFactory"/> (the container's), else <see cref="Shared"/>.</summary>
+    public static FallbackTelemetry For(IMeterFactory? meterFactory) => meterFactory is null ? Shared : new(meterFactory.Create(Name));
+
+    public void Attempt(FallbackAttempt attempt, bool streaming)
+    {
+        if (!_requests.Enabled && !_duration.Enabled && !_timeToFirstChunk.Enabled)
         {
             return;
         }
 
         var backend = new KeyValuePair<string, object?>("backend", attempt.Backend);
-        var outcome = new KeyValuePair<string, object?>("outcome", OutcomeName(attempt.Outcome));
-        Requests.Add(1, backend, outcome);
-        if (attempt.Outcome is not (FallbackAttemptOutcome.Skipped or FallbackAttemptOutcome.Deferred))
+        _requests.Add(1, backend, new KeyValuePair<string, object?>("outcome", OutcomeName(attempt.Outcome)));
+        if (attempt.Outcome is FallbackAttemptOutcome.Skipped or FallbackAttemptOutcome.Deferred)
         {
-            Duration.Record(attempt.Duration.TotalSeconds, backend, outcome);
+            return;
         }
 
-        if (attempt.TimeToFirstToken is { } ttft)
+        var tags = new TagList
         {
-            TimeToFirstToken.Record(ttft.TotalSeconds, backend);
+            { "gen_ai.operation.name", "chat" },
+            { "gen_ai.provider.name", attempt.Backend },
+        };
+        if (attempt.Model is { } model)
+        {
+            tags.Add("gen_ai.request.model", model);
+        }
+
+        if (attempt.Outcome is not FallbackAttemptOutcome.Succeeded)
+        {
+            tags.Add("error.type", OutcomeName(attempt.Outcome));
+        }
+
+        _duration.Record(attempt.Duration.TotalSeconds, tags);
+        if (streaming && attempt.TimeToFirstToken is { } ttft)
+        {
+            _timeToFirstChunk.Record(ttft.TotalSeconds, tags);
         }
     }
 
@@ -61,9 +89,9 @@ internal static class FallbackTelemetry
         _ => outcome.ToString().ToLowerInvariant(),
     };
 
-    public static void Failover(string from) => Failovers.Add(1, new KeyValuePair<string, object?>("backend", from));
+    public void Failover(string from) => _failovers.Add(1, new KeyValuePair<string, object?>("backend", from));
 
-    public static void NoBackendAnswered() => Exhausted.Add(1);
+    public void NoBackendAnswered() => _exhausted.Add(1);
 
-    public static void CircuitOpened(string backend) => CircuitOpens.Add(1, new KeyValuePair<string, object?>("backend", backend));
+    public void CircuitOpened(string backend) => _circuitOpens.Add(1, new KeyValuePair<string, object?>("backend", backend));
 }

@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using AgentHost.Fallback;
 using AgentHost.Fallback.Core;
 using Microsoft.Extensions.AI;
@@ -58,7 +59,7 @@ public static class FallbackServiceCollectionExtensions
         services.TryAddSingleton(sp => FallbackChain.Create(
             RegisteredChainBackends.From(sp), sp.GetRequiredService<IOptions<FallbackOptions>>(), sp.GetRequiredService<IOptions<FallbackRoutingOptions>>(),
             sp.GetKeyedService<IEmbeddingGenerator<string, Embedding<float>>>(FallbackRouter.EmbeddingGeneratorKey),
-            sp.GetService<TimeProvider>(), sp.GetService<ILoggerFactory>(), validate: false));
+            sp.GetService<TimeProvider>(), sp.GetService<ILoggerFactory>(), sp.GetService<IMeterFactory>(), validate: false));
         services.TryAddSingleton(sp => sp.GetRequiredService<FallbackChain>().Health);
         services.TryAddSingleton(sp => sp.GetRequiredService<FallbackChain>().Router);
         services.TryAddSingleton(sp => sp.GetRequiredService<FallbackChain>().Client);

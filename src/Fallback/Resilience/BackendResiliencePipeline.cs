@@ -10,14 +10,15 @@ namespace AgentHost.Fallback.Resilience;
 /// <summary>
 /// Builds the Polly v8 pipeline around one backend's attempts: retry (outermost, transient errors only, honouring
 /// <c>Retry-After</c> up to a limit), circuit breaker (shared by every call to the backend), per-try timeout.
-/// The time-to-first-token timeout lives in <see cref="BackendAttempt"/>, since only it sees the first token.
+/// The first-token and idle timeouts live in <see cref="BackendCall"/>, since only it sees the stream's updates.
 /// </summary>
 internal static class BackendResiliencePipeline
 {
-    /// <summary>The attempt an execution belongs to, so the strategies can tell a committed stream or a cancelled call from a failure.</summary>
-    public static readonly ResiliencePropertyKey<BackendAttempt> AttemptKey = new("agenthost.fallback.attempt");
+    /// <summary>The call an execution belongs to, so the retry can tell a committed stream from one worth trying again.</summary>
+    public static readonly ResiliencePropertyKey<BackendCall> CallKey = new("agenthost.fallback.call");
 
-    public static ResiliencePipeline Create(string backend, BackendResilienceSettings settings, TimeProvider timeProvider, ILogger logger, BackendBreakerState breaker)
+    public static ResiliencePipeline Create(string backend, BackendResilienceSettings settings, TimeProvider timeProvider, ILogger logger, BackendBreakerState breaker,
+        FallbackTelemetry telemetry)
     {
         var builder = new ResiliencePipelineBuilder { Name = $"AgentHost.Fallback.{backend}", TimeProvider = timeProvider };
         if (settings.MaxRetryAttempts > 0)
@@ -51,7 +52,7 @@ internal static class BackendResiliencePipeline
             {
                 breaker.Opened(args.BreakDuration, args.Outcome.Exception is { } e && FallbackErrorClassifier.IsTimeout(e, args.Context.CancellationToken));
                 logger.CircuitOpened(backend, FallbackErrorClassifier.Format(args.BreakDuration));
-                FallbackTelemetry.CircuitOpened(backend);
+                telemetry.CircuitOpened(backend);
                 return default;
             },
             OnHalfOpened = _ =>
@@ -103,7 +104,7 @@ internal static class BackendResiliencePipeline
 
     private static bool ShouldRetry(ResilienceContext context, Exception exception, BackendResilienceSettings settings)
     {
-        if (context.Properties.GetValue(AttemptKey, null!) is { IsCommitted: true })
+        if (context.Properties.GetValue(CallKey, null!) is { IsCommitted: true })
         {
             return false;
         }

@@ -141,7 +141,7 @@ public sealed partial class FallbackChatClient : IChatClient
         call.Add(record);
         if (_logger.IsEnabled(LogLevel.Information))
         {
-            _logger.Answered(winner.Name, FallbackErrorClassifier.Format(record.Duration), record.TimeToFirstToken is { } t ? FallbackErrorClassifier.Format(t) : "-");
+            _logger.Answered(winner.Name, winner.Backend.Descriptor.DisplayName, winner.Backend.WhereForLog, FallbackErrorClassifier.Format(record.Duration), record.TimeToFirstToken is { } t ? FallbackErrorClassifier.Format(t) : "-");
         }
 
         activity?.SetTag("agenthost.backend", winner.Name);

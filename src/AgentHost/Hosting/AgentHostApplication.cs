@@ -75,6 +75,10 @@ internal static class AgentHostApplication
         logging.ClearProviders();
         logging.AddConsole(o => o.FormatterName = PlainConsoleFormatter.FormatterName);
         logging.AddConsoleFormatter<PlainConsoleFormatter, ConsoleFormatterOptions>();
-        logging.Services.Configure<ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
+        logging.Services.Configure<ConsoleLoggerOptions>(o =>
+        {
+            o.LogToStandardErrorThreshold = LogLevel.Trace;
+            o.QueueFullMode = ConsoleLoggerQueueFullMode.DropWrite; // a full queue drops a line rather than blocking a request
+        });
     }
 }

@@ -5,11 +5,11 @@ namespace AgentHost.Fallback.Core;
 /// <summary>The chain's log lines: one per attempt, plus breaker and health changes.</summary>
 internal static partial class FallbackLog
 {
-    [LoggerMessage(1, LogLevel.Information, "[{Backend}] generating via {DisplayName} {Where}")]
+    [LoggerMessage(1, LogLevel.Debug, "[{Backend}] generating via {DisplayName} {Where}")]
     public static partial void Generating(this ILogger logger, string backend, string displayName, string where);
 
-    [LoggerMessage(2, LogLevel.Information, "[{Backend}] answered in {Duration} (first token after {TimeToFirstToken})")]
-    public static partial void Answered(this ILogger logger, string backend, string duration, string timeToFirstToken);
+    [LoggerMessage(2, LogLevel.Information, "[{Backend}] answered via {DisplayName} {Where} in {Duration} (first token after {TimeToFirstToken})")]
+    public static partial void Answered(this ILogger logger, string backend, string displayName, string where, string duration, string timeToFirstToken);
 
     [LoggerMessage(3, LogLevel.Warning, "[{Backend}] failed: {Error} → {Next}")]
     public static partial void Failed(this ILogger logger, string backend, string error, string next);

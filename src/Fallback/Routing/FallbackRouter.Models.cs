@@ -23,8 +23,24 @@ public sealed partial class FallbackRouter
     /// as configured (a backend's <c>Model</c>, a route's or rule's <c>Models</c>), else as the backends' catalogs report.
     /// Only those backends are tried, in the route's order, each asked for that model. Rules and semantic routing do
     /// not apply to an explicit choice. Throws <see cref="FallbackRouteNotFoundException"/> listing what exists.
+    /// A choice made from the configured models is kept (per route and spelling of the model, up to 1,024 of them) until
+    /// a backend's options change: repeating it costs a lookup.
     /// </summary>
-    public async ValueTask<FallbackRouteDecision> ResolveAsync(string? route, string? model, CancellationToken cancellationToken = default)
+    public ValueTask<FallbackRouteDecision> ResolveAsync(string? route, string? model, CancellationToken cancellationToken = default)
+    {
+        if (!string.IsNullOrWhiteSpace(model))
+        {
+            var index = string.IsNullOrWhiteSpace(route) ? 0 : _table.IndexOf(route.Trim());
+            if (index >= 0 && _configuredModels.Current.TryGetDecision(index, model.Trim(), out var kept))
+            {
+                return new(kept);
+            }
+        }
+
+        return DecideModelAsync(route, model, cancellationToken);
+    }
+
+    private async ValueTask<FallbackRouteDecision> DecideModelAsync(string? route, string? model, CancellationToken cancellationToken)
     {
         if (string.IsNullOrWhiteSpace(route) && string.IsNullOrWhiteSpace(model))
         {
@@ -43,7 +59,8 @@ public sealed partial class FallbackRouter
         }
 
         model = model.Trim();
-        var configured = ConfiguredModels();
+        var snapshot = _configuredModels.Current;
+        var configured = snapshot.Models;
         var serving = Serving(configured, model);
         IReadOnlyDictionary<string, IReadOnlyList<string>>? reported = null;
         if (serving.Count == 0)
@@ -70,7 +87,13 @@ public sealed partial class FallbackRouter
 
         var name = index == 0 ? model : $"{based.Name}/{model}";
         var chosen = new FallbackRoute(name, entries, serving.ToDictionary(b => b, _ => model, StringComparer.OrdinalIgnoreCase), null, isModel: true);
-        return new FallbackRouteDecision(chosen, FallbackRouteDecision.ByCaller);
+        var decision = new FallbackRouteDecision(chosen, FallbackRouteDecision.ByCaller);
+        if (reported is null)
+        {
+            snapshot.Keep(index, model, decision); // from the configuration alone; what the catalogs report follows their refresh
+        }
+
+        return decision;
     }
 
     /// <summary>
@@ -81,36 +104,13 @@ public sealed partial class FallbackRouter
     {
         var reported = await _directory.GetAsync(cancellationToken).ConfigureAwait(false);
         var routes = _table.Routes.Select(r => new FallbackModelListing(r.Name, true, [.. r.Entries.Select(e => e.Name).Distinct(StringComparer.OrdinalIgnoreCase)], r.Description));
-        return [.. routes, .. Merge(reported, ConfiguredModels()).Where(m => _table.IndexOf(m.Id) < 0)];
+        return [.. routes, .. Merge(reported, _configuredModels.Current.Models).Where(m => _table.IndexOf(m.Id) < 0)];
     }
 
-    /// <summary>The models the configuration says each backend serves: its own <c>Model</c>, and the routes' and rules' <c>Models</c>.</summary>
-    private Dictionary<string, IReadOnlyList<string>> ConfiguredModels()
-    {
-        var models = new Dictionary<string, IReadOnlyList<string>>(StringComparer.OrdinalIgnoreCase);
-        foreach (var backend in _backends)
-        {
-            var descriptor = backend.Descriptor;
-            var list = new List<string>();
-            try
-            {
-                if (backend.GetOptions() is { Enabled: true, Model: { Length: > 0 } model })
-                {
-                    list.Add(model);
-                }
-            }
-            catch (Exception)
-            {
-                // Options that cannot be read contribute nothing; the chain reports the backend's problem.
-            }
-
-            var named = _table.Routes.Select(r => r.Models).Concat(_table.Rules.Select(r => r.Models).OfType<IReadOnlyDictionary<string, string>>());
-            list.AddRange(named.Select(m => m.GetValueOrDefault(descriptor.Name)).OfType<string>());
-            models[descriptor.Name] = list;
-        }
-
-        return models;
-    }
+    /// <summary>What the routes' and then the rules' <c>Models</c> name for <paramref name="backend"/> (the table is fixed).</summary>
+    private List<string> NamedModels(string backend) =>
+        [.. _table.Routes.Select(r => r.Models).Concat(_table.Rules.Select(r => r.Models).OfType<IReadOnlyDictionary<string, string>>())
+            .Select(m => m.GetValueOrDefault(backend)).OfType<string>()];
 
     private List<string> Serving(IReadOnlyDictionary<string, IReadOnlyList<string>> models, string name) =>
         [.. _descriptors.Select(d => d.Name).Where(b => models.TryGetValue(b, out var list) && list.Any(m => BackendModelDirectory.SameModel(m, name)))];

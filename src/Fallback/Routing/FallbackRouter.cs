@@ -52,6 +52,7 @@ public sealed partial class FallbackRouter : IDisposable
     private readonly ConcurrentDictionary<(int Route, int RouteBy, int ModelRule), FallbackRouteDecision> _decisions = new();
     private readonly SemanticRouteSelector? _semantic;
     private readonly BackendModelDirectory _directory;
+    private readonly ConfiguredModelCache _configuredModels;
     private readonly ILogger _logger;
     private readonly bool _configured;
 
@@ -76,6 +77,7 @@ public sealed partial class FallbackRouter : IDisposable
             throw new OptionsValidationException(nameof(FallbackRoutingOptions), typeof(FallbackRoutingOptions), errors);
         }
 
+        _configuredModels = new ConfiguredModelCache(_backends, NamedModels);
         _default = new FallbackRouteDecision(_table.Routes[0], FallbackRouteDecision.ByDefault);
         _callerDecisions = [.. _table.Routes.Select(r => new FallbackRouteDecision(r, FallbackRouteDecision.ByCaller))];
         var time = timeProvider ?? TimeProvider.System;
@@ -183,7 +185,11 @@ public sealed partial class FallbackRouter : IDisposable
     }
 
     /// <inheritdoc />
-    public void Dispose() => _semantic?.Dispose();
+    public void Dispose()
+    {
+        _semantic?.Dispose();
+        _configuredModels.Dispose();
+    }
 
     /// <summary>The route the caller named, with the models of the first model rule that matches (only a model named by the caller overrides them).</summary>
     private FallbackRouteDecision CallerRoute(int route, IReadOnlyList<ChatMessage> messages, ChatOptions? options)

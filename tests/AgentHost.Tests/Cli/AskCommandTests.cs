@@ -52,7 +52,7 @@ public sealed class AskCommandTests : IAsyncLifetime
 
         Assert.Equal(0, result.ExitCode);
         Assert.Equal("Ollama: what is 2+2?", result.StdOut.Trim());
-        Assert.Contains("[Ollama] generating via Ollama", result.StdErr);
+        Assert.Contains($"[Ollama] answered via Ollama at {_ollama.BaseAddress} in ", result.StdErr);
     }
 
     [Fact]

@@ -72,6 +72,7 @@ public sealed partial class FallbackChatClient
             }
             catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
             {
+                // Whatever broke the committed stream (the backend's failure, a timeout): the caller gets a typed interruption.
                 broke = ex;
                 break;
             }

@@ -46,6 +46,7 @@ internal sealed partial class AgentStepFilter(AgentDefinition agent, ILogger log
         }
         catch (Exception e) when (e is not OperationCanceledException || !context.CancellationToken.IsCancellationRequested)
         {
+            // Whatever a plugin function throws: the model gets the error as the tool's result, the agent goes on.
             var error = e is KernelException or JsonException or ArgumentException or InvalidOperationException or TimeoutException or IOException or UnauthorizedAccessException
                 ? e.Message
                 : $"{e.GetType().Name}: {e.Message}";

@@ -52,6 +52,7 @@ internal sealed partial class ChatCompletionsEndpoint
             }
             catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
             {
+                // The chain's typed failures and anything else: an HTTP error before the stream started, an error event after.
                 if (sse is null)
                 {
                     await WriteFailureAsync(context, e);
@@ -162,6 +163,7 @@ internal sealed partial class ChatCompletionsEndpoint
         }
         catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
+            // A failure while writing the stream itself (a bug, a serializer error): one error event, never a silent end.
             logger.Unhandled(e, context.Request.Method, context.Request.Path);
             await sse.WriteAsync(w =>
             {

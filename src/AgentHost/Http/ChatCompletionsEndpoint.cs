@@ -141,6 +141,7 @@ internal sealed partial class ChatCompletionsEndpoint(IChatClient chat, Fallback
         }
         catch (Exception e) when (e is not OperationCanceledException || !context.RequestAborted.IsCancellationRequested)
         {
+            // The chain's typed failures (exhausted, caller error, route not found) and anything else: mapped to an HTTP error.
             await WriteFailureAsync(context, e);
             return;
         }

@@ -89,6 +89,7 @@ internal static class HttpServiceExtensions
         }
         catch (Exception e) when (!context.Response.HasStarted)
         {
+            // A bug of the host (endpoints map their own failures): a 500 in OpenAI's error shape, logged, the host goes on.
             Logger(context).Unhandled(e, context.Request.Method, context.Request.Path);
             await OpenAIError.WriteAsync(context, StatusCodes.Status500InternalServerError, $"The host failed: {e.Message}", OpenAIError.ApiError, null, "internal_error");
         }

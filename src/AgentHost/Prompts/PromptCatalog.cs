@@ -61,6 +61,7 @@ internal sealed partial class PromptCatalog
             }
             catch (Exception e) when (e is not OutOfMemoryException)
             {
+                // Whatever SK's prompt parsers throw for one bad file (they throw many types): that prompt fails to load, the rest load.
                 errors.Add(new PromptLoadError(Describe(source, isYaml), e is InvalidDataException ? e.Message : $"{e.GetType().Name}: {e.Message}"));
             }
         }

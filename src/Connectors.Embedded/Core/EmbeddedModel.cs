@@ -131,6 +131,7 @@ internal sealed class EmbeddedModel : IDisposable
             }
             catch (Exception ex) when (ex is not OutOfMemoryException)
             {
+                // Whatever LLamaSharp's native loader throws for a bad file: a typed, transient backend failure naming the file.
                 EmbeddedLog.LoadFailed(_logger, _backend, path, ex.Message);
                 throw new BackendResponseException(_backend, BackendResponseProblem.InBandError,
                     $"cannot load model {Path.GetFileName(path)}: {ex.Message}", innerException: ex);

@@ -45,6 +45,7 @@ internal sealed class SemanticRouteSelector : IDisposable
         }
         catch (Exception e) when (!cancellationToken.IsCancellationRequested)
         {
+            // Whatever the embedding generator throws (unreachable, bad reply): routing goes on by rules alone for a while.
             var pause = _options.RetryAfter;
             Interlocked.Exchange(ref _pausedUntil, _time.GetTimestamp() + (long)(pause.TotalSeconds * _time.TimestampFrequency));
             _logger.SemanticFailed(timeout.IsCancellationRequested ? $"no embedding within {FallbackErrorClassifier.Format(_options.Timeout)}" : FallbackErrorClassifier.Describe(e),

@@ -96,6 +96,7 @@ public sealed class BackendHealthMonitor
         }
         catch (Exception ex)
         {
+            // A binding or validation failure of the backend's options: it is down, and its health line says why.
             return (BackendHealthState.Down, $"options: {ex.Message}");
         }
 
@@ -125,6 +126,7 @@ public sealed class BackendHealthMonitor
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
+            // Whatever the health check throws (it should return Unhealthy, some throw instead): down, saying why.
             return (BackendHealthState.Down, FallbackErrorClassifier.Describe(ex));
         }
     }

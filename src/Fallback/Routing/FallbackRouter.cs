@@ -243,7 +243,9 @@ public sealed partial class FallbackRouter : IDisposable
 
     private FallbackRouteDecision Log(FallbackRouteDecision decision)
     {
-        var plain = ReferenceEquals(decision, _default) && !_configured;
+        // The default route where nothing is configured, and the caller's own choice, are no news: Debug. Rules and
+        // semantic routing choosing are (Information).
+        var plain = (ReferenceEquals(decision, _default) && !_configured) || decision.ChosenBy == FallbackRouteDecision.ByCaller;
         if (_logger.IsEnabled(plain ? LogLevel.Debug : LogLevel.Information))
         {
             var order = string.Join(", ", decision.Route.Order);

@@ -91,7 +91,7 @@ public sealed partial class FallbackChatClient
 
             if (planned is not { } chosen)
             {
-                LogPendingFailure(call, "no backend left");
+                LogPendingFailure(call, next: null);
                 return null;
             }
 
@@ -103,9 +103,9 @@ public sealed partial class FallbackChatClient
                 continue;
             }
 
-            LogPendingFailure(call, $"trying {chosen.Backend.Name}");
+            LogPendingFailure(call, chosen.Backend.Name);
             return BackendAttempt.Start(chosen, call.Messages, call.Options, streaming, raced,
-                forwardModelId, (model.Model, model.SubstitutedFor), _logger, cancellationToken);
+                forwardModelId, (model.Model, model.SubstitutedFor), cancellationToken);
         }
     }
 
@@ -122,11 +122,12 @@ public sealed partial class FallbackChatClient
         }
     }
 
-    private void LogPendingFailure(FallbackCall call, string next)
+    /// <summary>Logs the failure not yet logged (if any), naming <paramref name="next"/> (null: none is left).</summary>
+    private void LogPendingFailure(FallbackCall call, string? next)
     {
         if (call.PendingFailure is { } pending)
         {
-            _logger.Failed(pending.Backend, pending.Error, next);
+            _logger.Failed(pending.Backend, pending.Error, next is null ? "no backend left" : $"trying {next}");
             call.PendingFailure = null;
         }
     }

@@ -19,33 +19,23 @@ internal sealed class BackendAttempt : BackendCall, IAsyncDisposable
 {
     private readonly FallbackBackend _backend;
     private readonly string? _model;
-    private readonly ILogger _logger;
     private readonly CancellationTokenSource? _cts;
-    private readonly CancellationToken _token;
     private readonly TaskCompletionSource<bool>? _committed;
-    private readonly Channel<ChatResponseUpdate>? _updates;
     private Task _run = Task.CompletedTask;
 
     private BackendAttempt(FallbackBackend backend, BackendResilienceChatClient client, IReadOnlyList<ChatMessage> messages, ChatOptions? options,
-        Channel<ChatResponseUpdate>? updates, bool raced, string? model, ILogger logger, CancellationToken callerToken)
-        : base(client.Inner, client.Resilience, messages, options, updates?.Writer)
+        Channel<ChatResponseUpdate>? updates, bool raced, string? model, CancellationToken callerToken)
+        : base(client.Inner, client.Resilience, messages, options, updates)
     {
         _backend = backend;
         _model = model;
-        _logger = logger;
-        _updates = updates;
         // A token of its own only when the chain may have to stop the attempt while it runs: a hedge that lost, or a
         // caller who stops reading a stream. An inline non-streaming attempt ends before the chain moves on.
         if (updates is not null || raced)
         {
             _cts = CancellationTokenSource.CreateLinkedTokenSource(callerToken);
-            _token = _cts.Token;
             // Racing: the chain waits on several attempts at once, so their completions must not run its code inline.
             _committed = new TaskCompletionSource<bool>(raced ? TaskCreationOptions.RunContinuationsAsynchronously : TaskCreationOptions.None);
-        }
-        else
-        {
-            _token = callerToken;
         }
     }
 
@@ -59,7 +49,7 @@ internal sealed class BackendAttempt : BackendCall, IAsyncDisposable
     /// <summary>Completes when the attempt has finished (it never faults; see <see cref="Error"/>).</summary>
     public Task Run => _run;
 
-    public ChannelReader<ChatResponseUpdate> Updates => _updates!.Reader;
+    public new ChannelReader<ChatResponseUpdate> Updates => base.Updates!.Reader;
 
     public Exception? Error { get; private set; }
 
@@ -75,17 +65,17 @@ internal sealed class BackendAttempt : BackendCall, IAsyncDisposable
     // raced: hedging is on, so the attempt starts on the thread pool beside the hedge timer; otherwise it runs inline.
     // planned.IsBreakerTrial: a deferred backend whose circuit is open, tried once past the breaker (a success closes it).
     public static BackendAttempt Start(PlannedAttempt planned, IReadOnlyList<ChatMessage> messages, ChatOptions? options, bool streaming, bool raced,
-        bool forwardModelId, (string? Model, string? SubstitutedFor) model, ILogger logger, CancellationToken callerToken)
+        bool forwardModelId, (string? Model, string? SubstitutedFor) model, CancellationToken callerToken)
     {
         var updates = streaming
             ? Channel.CreateUnbounded<ChatResponseUpdate>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true, AllowSynchronousContinuations = !raced })
             : null;
         var backend = planned.Backend;
-        var attempt = new BackendAttempt(backend, backend.Client, messages, BackendOptionsFor(options, model.Model, forwardModelId), updates, raced, model.Model, logger, callerToken)
+        var attempt = new BackendAttempt(backend, backend.Client, messages, BackendOptionsFor(options, model.Model, forwardModelId), updates, raced, model.Model, callerToken)
         {
             SubstitutedFor = model.SubstitutedFor,
         };
-        attempt._run = attempt.RunAsync(planned.IsBreakerTrial, offThread: raced);
+        attempt._run = attempt.RunAsync(planned.IsBreakerTrial, offThread: raced, attempt._cts?.Token ?? callerToken);
         return attempt;
     }
 
@@ -128,15 +118,15 @@ internal sealed class BackendAttempt : BackendCall, IAsyncDisposable
 
     protected override void OnTry(int tries)
     {
-        if (tries == 1 && _logger.IsEnabled(LogLevel.Debug))
+        if (tries == 1 && Resilience.Logger.IsEnabled(LogLevel.Debug))
         {
-            _logger.Generating(Name, _backend.Descriptor.DisplayName, _backend.WhereForLog);
+            Resilience.Logger.Generating(Name, _backend.Descriptor.DisplayName, _backend.WhereForLog);
         }
     }
 
     protected override void OnCommitted() => _committed?.TrySetResult(true);
 
-    private async Task RunAsync(bool breakerTrial, bool offThread)
+    private async Task RunAsync(bool breakerTrial, bool offThread, CancellationToken token)
     {
         if (offThread)
         {
@@ -145,7 +135,7 @@ internal sealed class BackendAttempt : BackendCall, IAsyncDisposable
 
         using var activity = FallbackTelemetry.ActivitySource.StartActivity("fallback.attempt");
         activity?.SetTag("agenthost.backend", Name);
-        var outcome = await ExecuteAsync(breakerTrial, _token).ConfigureAwait(false);
+        var outcome = await ExecuteAsync(breakerTrial, token).ConfigureAwait(false);
         if (outcome.Exception is { } error)
         {
             Error = error;

@@ -17,14 +17,15 @@ internal class BackendCall
     private readonly IChatClient _client;
     private readonly BackendResilience _resilience;
     private readonly IReadOnlyList<ChatMessage> _messages;
-    private readonly ChannelWriter<ChatResponseUpdate>? _updates;
+    private readonly Channel<ChatResponseUpdate>? _updates;
     private readonly long _started;
     private long _ended;
     private int _tries;
+    private long _firstToken;
     private volatile bool _isCommitted;
     private CancellationToken _callerToken;
 
-    public BackendCall(IChatClient client, BackendResilience resilience, IReadOnlyList<ChatMessage> messages, ChatOptions? options, ChannelWriter<ChatResponseUpdate>? updates)
+    public BackendCall(IChatClient client, BackendResilience resilience, IReadOnlyList<ChatMessage> messages, ChatOptions? options, Channel<ChatResponseUpdate>? updates)
     {
         _client = client;
         _resilience = resilience;
@@ -43,7 +44,10 @@ internal class BackendCall
 
     public ChatResponse? Response { get; private set; }
 
-    public TimeSpan? TimeToFirstToken { get; private set; }
+    public TimeSpan? TimeToFirstToken => Volatile.Read(ref _firstToken) is var ticks and not 0 ? TimeSpan.FromTicks(ticks) : null;
+
+    /// <summary>Where a streamed call's updates go (null when not streaming).</summary>
+    protected Channel<ChatResponseUpdate>? Updates => _updates;
 
     public int Tries => Volatile.Read(ref _tries);
 
@@ -83,7 +87,7 @@ internal class BackendCall
         }
 
         Interlocked.Exchange(ref _ended, _resilience.Time.GetTimestamp());
-        _updates?.TryComplete(outcome.Exception);
+        _updates?.Writer.TryComplete(outcome.Exception);
         return outcome;
     }
 
@@ -126,7 +130,7 @@ internal class BackendCall
                 throw new BackendResponseException(_resilience.Name, BackendResponseProblem.Empty, "the reply held no answer");
             }
 
-            TimeToFirstToken = Elapsed;
+            FirstToken();
             Response = response;
             Commit();
             return Outcome.FromResult(true);
@@ -152,7 +156,7 @@ internal class BackendCall
             : CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, firstToken?.Token ?? default, idle?.Token ?? default);
         var token = linked?.Token ?? cancellationToken;
         List<ChatResponseUpdate>? held = null;
-        var writer = _updates!;
+        var writer = _updates!.Writer;
         try
         {
             await foreach (var update in _client.GetStreamingResponseAsync(_messages, Options, token).WithCancellation(token).ConfigureAwait(false))
@@ -167,7 +171,7 @@ internal class BackendCall
                     }
 
                     firstToken?.CancelAfter(Timeout.InfiniteTimeSpan);
-                    TimeToFirstToken = Elapsed;
+                    FirstToken();
                     foreach (var h in held ?? [])
                     {
                         writer.TryWrite(h);
@@ -206,6 +210,8 @@ internal class BackendCall
         var timeout = _resilience.Settings.StreamIdleTimeout ?? LongestStreamGap ?? BackendResilienceOptions.DefaultStreamIdleTimeout;
         return timeout > TimeSpan.Zero ? timeout : null;
     }
+
+    private void FirstToken() => Volatile.Write(ref _firstToken, Math.Max(1, Elapsed.Ticks));
 
     private void Commit()
     {

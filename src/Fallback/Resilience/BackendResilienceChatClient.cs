@@ -49,9 +49,9 @@ public sealed class BackendResilienceChatClient : DelegatingChatClient
     {
         ArgumentNullException.ThrowIfNull(messages);
         var channel = Channel.CreateUnbounded<ChatResponseUpdate>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true, AllowSynchronousContinuations = true });
-        var call = new BackendCall(InnerClient, Resilience, messages as IReadOnlyList<ChatMessage> ?? [.. messages], options, channel.Writer);
+        var call = new BackendCall(InnerClient, Resilience, messages as IReadOnlyList<ChatMessage> ?? [.. messages], options, channel);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var run = RunAsync(call, channel.Writer, stop.Token);
+        var run = RunAsync(call, stop.Token);
         try
         {
             while (await channel.Reader.WaitToReadAsync(CancellationToken.None).ConfigureAwait(false))
@@ -75,12 +75,9 @@ public sealed class BackendResilienceChatClient : DelegatingChatClient
         }
     }
 
-    private static async Task<Exception?> RunAsync(BackendCall call, ChannelWriter<ChatResponseUpdate> writer, CancellationToken cancellationToken)
-    {
-        var outcome = await call.ExecuteAsync(breakerTrial: false, cancellationToken).ConfigureAwait(false);
-        writer.TryComplete();
-        return outcome.Exception;
-    }
+    // The call completes the channel itself (with the failure, which this face rethrows after the updates it passed on).
+    private static async Task<Exception?> RunAsync(BackendCall call, CancellationToken cancellationToken) =>
+        (await call.ExecuteAsync(breakerTrial: false, cancellationToken).ConfigureAwait(false)).Exception;
 
     [System.Diagnostics.CodeAnalysis.DoesNotReturn]
     private static void ThrowFailure(BackendCall call, Exception error) =>

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The gateway load run (issue 9 part 2), in one command:
 #   bench/gateway/run.sh [--smoke] [--strict] [--variants] [--out DIR]
-# Starts, all on 127.0.0.1: a canned OpenAI-shaped backend (GatewayBench backend), agent-host `serve` over it (MLX
+# Starts, all on 127.0.0.1: a canned OpenAI-shaped backend (GatewayBench backend), a bare ASP.NET forwarder over it
+# (GatewayBench forward: the floor of any .NET gateway), agent-host `serve` over it (MLX
 # connector with Protocol=OpenAI; Ollama/Victoria off), Portkey's gateway 1.15.2 over it, and the same two with a first
 # backend that refuses connections; drives each with wrk at concurrency 1, 16 and 64; probes streaming time to first
 # token and chunk pacing (direct and through serve; Portkey's streaming fails on Node here, recorded once); samples
@@ -37,7 +38,7 @@ mkdir -p "$out"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 
 # Ports (loopback only). "refused" is a port nothing listens on.
-p_canned=19101 p_paced=19102 p_refused=19109 p_serve=19201 p_serve_fo=19202 p_serve_paced=19203 p_portkey=18787
+p_canned=19101 p_paced=19102 p_refused=19109 p_serve=19201 p_serve_fo=19202 p_serve_paced=19203 p_portkey=18787 p_forward=19204
 
 pids=()
 stop_all() {
@@ -75,7 +76,7 @@ log "building Release: src/AgentHost, bench/gateway/GatewayBench"
 host_dll="$root/src/AgentHost/bin/Release/net10.0/AgentHost.dll"
 bench="$here/GatewayBench/bin/Release/net10.0/GatewayBench"
 
-for p in $p_canned $p_paced $p_refused $p_serve $p_serve_fo $p_serve_paced $p_portkey; do
+for p in $p_canned $p_paced $p_refused $p_serve $p_serve_fo $p_serve_paced $p_portkey $p_forward; do
   if (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then die "port $p on 127.0.0.1 is already in use"; fi
 done
 
@@ -119,8 +120,10 @@ env_fo+=(AgentHost__Backends__Ollama__Enabled=true AgentHost__Backends__Ollama__
 start serve "${env_plain[@]}" dotnet "$host_dll" serve --urls "http://127.0.0.1:$p_serve"
 start serve-fo "${env_fo[@]}" dotnet "$host_dll" serve --urls "http://127.0.0.1:$p_serve_fo"
 start serve-paced "${env_paced[@]}" dotnet "$host_dll" serve --urls "http://127.0.0.1:$p_serve_paced"
+# The floor of any .NET gateway: Kestrel + one pooled HttpClient, forwarding bytes (no JSON, no routing, no logs).
+start forward "$bench" forward --port $p_forward --target "http://127.0.0.1:$p_canned"
 start portkey node "$here/node_modules/@portkey-ai/gateway/build/start-server.js" --port=$p_portkey --headless
-for n in canned:$p_canned canned-paced:$p_paced serve:$p_serve serve-fo:$p_serve_fo serve-paced:$p_serve_paced portkey:$p_portkey; do
+for n in canned:$p_canned canned-paced:$p_paced serve:$p_serve serve-fo:$p_serve_fo serve-paced:$p_serve_paced portkey:$p_portkey forward:$p_forward; do
   wait_http "http://127.0.0.1:${n#*:}/" "${n%%:*}"
 done
 
@@ -140,6 +143,7 @@ check() { # name, url, header
 }
 check direct "http://127.0.0.1:$p_canned$chat"
 check serve "http://127.0.0.1:$p_serve$chat"
+check forward "http://127.0.0.1:$p_forward$chat"
 check serve-failover "http://127.0.0.1:$p_serve_fo$chat"
 check portkey "http://127.0.0.1:$p_portkey$chat" "$pk_plain"
 check portkey-failover "http://127.0.0.1:$p_portkey$chat" "$pk_fo"
@@ -168,6 +172,7 @@ load() { # label, url, concurrency, duration, header
 [[ $smoke == 1 ]] || {
 load "warm direct" "http://127.0.0.1:$p_canned$chat" 16 $warmup
 load "warm serve" "http://127.0.0.1:$p_serve$chat" 16 $warmup
+load "warm forward" "http://127.0.0.1:$p_forward$chat" 16 $warmup
 load "warm serve-failover" "http://127.0.0.1:$p_serve_fo$chat" 16 $warmup
 load "warm portkey" "http://127.0.0.1:$p_portkey$chat" 16 $warmup "$pk_plain"
 load "warm portkey-failover" "http://127.0.0.1:$p_portkey$chat" 16 $warmup "$pk_fo"
@@ -176,6 +181,7 @@ grep -v '"label":"warm' "$out/wrk.jsonl" >"$out/wrk.tmp" || true; mv "$out/wrk.t
 
 for c in 1 16 64; do
   load "direct c=$c" "http://127.0.0.1:$p_canned$chat" $c $duration
+  load "forward c=$c" "http://127.0.0.1:$p_forward$chat" $c $duration
   load "serve c=$c" "http://127.0.0.1:$p_serve$chat" $c $duration
   load "portkey c=$c" "http://127.0.0.1:$p_portkey$chat" $c $duration "$pk_plain"
 done

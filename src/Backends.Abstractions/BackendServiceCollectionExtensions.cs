@@ -57,7 +57,10 @@ public static class BackendServiceCollectionExtensions
             }
 
             http.Timeout = options.RequestTimeout ?? defaultRequestTimeout;
-        });
+        })
+        // The chain logs one line per attempt and the connectors their backend's failures; IHttpClientFactory's own
+        // request lines (two handlers and a scope on every backend call, Information, filtered out by default) add nothing.
+        .RemoveAllLoggers();
 
         services.AddSingleton(new BackendDescriptor(name, displayName, sp => Options(sp, name)) { IsLastResort = isLastResort });
         services.AddKeyedSingleton<IChatClient>(name, (sp, _) => chatClient(sp, Options(sp, name)));

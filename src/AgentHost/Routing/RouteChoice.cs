@@ -8,24 +8,37 @@ namespace AgentHost.Routing;
 /// A caller's explicit, already checked choice of route and/or model, carried to the chain either on MEAI
 /// <see cref="ChatOptions"/> (<see cref="FallbackChatOptionsExtensions"/>) or on SK <see cref="PromptExecutionSettings"/>
 /// (its <c>ExtensionData</c> keys <see cref="FallbackRouter.RouteKey"/> and <see cref="FallbackRouter.ModelKey"/>, which the
-/// chain's SK face passes through as <see cref="ChatOptions.AdditionalProperties"/>).
+/// chain's SK face passes through as <see cref="ChatOptions.AdditionalProperties"/>). For a model choice the router's
+/// decision goes along typed (<see cref="FallbackRouter.DecisionKey"/>), so the chain does not look the model up again;
+/// the names stay beside it for settings whose values SK turns into JSON on the way (derived settings types). A route
+/// choice goes by name only: the model rules still pick its models from each request's messages, which are not known
+/// when the choice is checked.
 /// </summary>
 /// <param name="Route">A route name (<c>--route</c>), or a route or model name given as one (the OpenAI <c>model</c> field).</param>
 /// <param name="Model">A model some backend serves (<c>--model</c>).</param>
-internal sealed record RouteChoice(string? Route, string? Model)
+/// <param name="Decision">The router's decision for the choice, when it was made while checking it.</param>
+internal sealed record RouteChoice(string? Route, string? Model, FallbackRouteDecision? Decision = null)
 {
     /// <summary>The choice for a name the router resolved to <paramref name="decision"/>: a route stays a route, a served model becomes a model.</summary>
     public static RouteChoice ForName(string name, FallbackRouteDecision decision)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
         ArgumentNullException.ThrowIfNull(decision);
-        return decision.Route.IsModel ? new RouteChoice(null, name.Trim()) : new RouteChoice(name.Trim(), null);
+        return decision.Route.IsModel ? new RouteChoice(null, name.Trim(), decision) : new RouteChoice(name.Trim(), null, decision);
     }
+
+    /// <summary>The decision carried typed: a model choice's (nothing in it depends on the messages), else none.</summary>
+    private FallbackRouteDecision? Carried => Decision is { Route.IsModel: true } ? Decision : null;
 
     /// <summary>Adds the choice to <paramref name="options"/> and returns them.</summary>
     public ChatOptions ApplyTo(ChatOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
+        if (Carried is { } decision)
+        {
+            return options.WithFallbackDecision(decision);
+        }
+
         if (!string.IsNullOrWhiteSpace(Route))
         {
             options.WithFallbackRoute(Route);
@@ -46,6 +59,14 @@ internal sealed record RouteChoice(string? Route, string? Model)
         var data = copy.ExtensionData is null ? new Dictionary<string, object>() : new Dictionary<string, object>(copy.ExtensionData);
         data.Remove(FallbackRouter.RouteKey);
         data.Remove(FallbackRouter.ModelKey);
+        data.Remove(FallbackRouter.DecisionKey);
+        if (Carried is { } decision && copy.GetType() == typeof(PromptExecutionSettings))
+        {
+            // SK hands the base type's extension data to the chat client as it is; a derived type's goes through JSON
+            // (which knows nothing of the decision), so there only the names below are carried.
+            data[FallbackRouter.DecisionKey] = decision;
+        }
+
         if (!string.IsNullOrWhiteSpace(Route))
         {
             data[FallbackRouter.RouteKey] = Route;

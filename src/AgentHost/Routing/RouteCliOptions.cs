@@ -39,7 +39,7 @@ internal static class RouteCliOptions
             return null;
         }
 
-        await services.GetRequiredService<FallbackRouter>().ResolveAsync(route, model, cancellationToken);
-        return new RouteChoice(string.IsNullOrWhiteSpace(route) ? null : route.Trim(), string.IsNullOrWhiteSpace(model) ? null : model.Trim());
+        var decision = await services.GetRequiredService<FallbackRouter>().ResolveAsync(route, model, cancellationToken);
+        return new RouteChoice(string.IsNullOrWhiteSpace(route) ? null : route.Trim(), string.IsNullOrWhiteSpace(model) ? null : model.Trim(), decision);
     }
 }

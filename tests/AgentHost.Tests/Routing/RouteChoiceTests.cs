@@ -1,7 +1,9 @@
+using AgentHost.Connectors.Mlx;
 using AgentHost.Fallback;
 using AgentHost.Routing;
 using Microsoft.Extensions.AI;
 using Microsoft.SemanticKernel;
+using Moq;
 
 namespace AgentHost.Tests.Routing;
 
@@ -54,5 +56,41 @@ public sealed class RouteChoiceTests
         Assert.Equal(("local", "llama3.2"), (options.AdditionalProperties![FallbackRouter.RouteKey], options.AdditionalProperties[FallbackRouter.ModelKey]));
         Assert.Equal(0.5f, options.Temperature);
         Assert.Equal("route local, model llama3.2", new RouteChoice("local", "llama3.2").ToString());
+    }
+    [Fact]
+    public async Task A_model_choice_s_decision_reaches_the_chat_client_typed_and_a_route_choice_goes_by_name()
+    {
+        var chain = new FallbackChainBuilder()
+            .AddBackend(new ChainBackend("Mlx", Mock.Of<IChatClient>(), new MlxOptions { Endpoint = "http://mlx.test", Model = "qwen" }))
+            .Configure(o => o.Order = ["Mlx"])
+            .BuildChain();
+        var model = RouteChoice.ForName("qwen", await chain.Router.ResolveAsync("qwen"));
+
+        // SK's own conversion (what the chain's SK face runs): the base settings type's values pass as they are.
+        var options = model.ApplyTo(new PromptExecutionSettings { ExtensionData = new Dictionary<string, object> { ["temperature"] = 0.2 } }).ToChatOptions(null)!;
+        Assert.Same(model.Decision, options.AdditionalProperties![FallbackRouter.DecisionKey]);
+        Assert.Equal("qwen", options.AdditionalProperties[FallbackRouter.ModelKey]);
+        Assert.Same(model.Decision, model.ApplyTo(new ChatOptions()).AdditionalProperties![FallbackRouter.DecisionKey]);
+
+        // A derived settings type goes through JSON in SK's conversion: there only the names are carried.
+        var derived = model.ApplyTo(new DerivedSettings { ModelId = "m" });
+        Assert.IsType<DerivedSettings>(derived);
+        Assert.False(derived.ExtensionData!.ContainsKey(FallbackRouter.DecisionKey));
+        Assert.Equal("qwen", derived.ExtensionData[FallbackRouter.ModelKey]);
+
+        // A route's models come from each request's messages (the model rules): it goes by name, decided per call.
+        var route = RouteChoice.ForName("default", await chain.Router.ResolveAsync("default"));
+        var routed = route.ApplyTo(new PromptExecutionSettings());
+        Assert.False(routed.ExtensionData!.ContainsKey(FallbackRouter.DecisionKey));
+        Assert.Equal("default", routed.ExtensionData[FallbackRouter.RouteKey]);
+    }
+
+    private sealed class DerivedSettings : PromptExecutionSettings
+    {
+        public override PromptExecutionSettings Clone() => new DerivedSettings
+        {
+            ModelId = ModelId,
+            ExtensionData = ExtensionData is null ? null : new Dictionary<string, object>(ExtensionData),
+        };
     }
 }

@@ -15,16 +15,10 @@ public sealed class BackendOptionsReloadTests
     [Fact]
     public async Task A_backend_disabled_by_a_configuration_reload_is_skipped_from_the_next_call_and_back_when_re_enabled()
     {
-        var config = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            ["A:Endpoint"] = "http://a.test",
-            ["A:Model"] = "a-model",
-            ["B:Endpoint"] = "http://b.test",
-            ["B:Model"] = "b-model",
-        }).Build();
+        var config = ReloadableBackends.Configuration();
         var services = new ServiceCollection().AddLogging();
-        Register(services, config, "A", new FakeChatClient("A").Answers("from A"));
-        Register(services, config, "B", new FakeChatClient("B").Answers("from B"));
+        ReloadableBackends.Register(services, config, "A", new FakeChatClient("A").Answers("from A"));
+        ReloadableBackends.Register(services, config, "B", new FakeChatClient("B").Answers("from B"));
         services.AddFallbackChatCompletion(o =>
         {
             o.Order = ["A", "B"];
@@ -47,10 +41,4 @@ public sealed class BackendOptionsReloadTests
         Assert.Equal("from A", reenabled.Text);
     }
 
-    private static void Register(IServiceCollection services, IConfiguration config, string name, IChatClient client)
-    {
-        services.AddBackendOptions<TestBackendOptions>(name).Bind(config.GetSection(name));
-        services.AddBackend<TestBackendOptions>(name, name + " Server", (_, _) => client, (_, _) => Mock.Of<IHealthCheck>(), (_, _) => Mock.Of<IModelCatalog>(),
-            TimeSpan.FromSeconds(5));
-    }
 }

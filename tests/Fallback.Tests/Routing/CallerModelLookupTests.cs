@@ -20,17 +20,11 @@ public sealed class CallerModelLookupTests
     [Fact]
     public async Task A_backend_model_changed_by_a_configuration_reload_is_resolvable_on_the_next_call_and_the_old_one_no_longer_routes_there()
     {
-        var config = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            ["A:Endpoint"] = "http://a.test",
-            ["A:Model"] = "a-model",
-            ["B:Endpoint"] = "http://b.test",
-            ["B:Model"] = "b-model",
-        }).Build();
+        var config = ReloadableBackends.Configuration();
         var a = new FakeChatClient("A").Answers("from A");
         var services = new ServiceCollection().AddLogging();
-        Register(services, config, "A", a);
-        Register(services, config, "B", new FakeChatClient("B").Answers("from B"));
+        ReloadableBackends.Register(services, config, "A", a);
+        ReloadableBackends.Register(services, config, "B", new FakeChatClient("B").Answers("from B"));
         services.AddFallbackChatCompletion(o =>
         {
             o.Order = ["A", "B"];
@@ -148,10 +142,4 @@ public sealed class CallerModelLookupTests
         }
     }
 
-    private static void Register(IServiceCollection services, IConfiguration config, string name, IChatClient client)
-    {
-        services.AddBackendOptions<TestBackendOptions>(name).Bind(config.GetSection(name));
-        services.AddBackend<TestBackendOptions>(name, name + " Server", (_, _) => client, (_, _) => Mock.Of<IHealthCheck>(), (_, _) => Mock.Of<IModelCatalog>(),
-            TimeSpan.FromSeconds(5));
-    }
 }

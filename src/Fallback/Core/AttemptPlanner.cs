@@ -14,7 +14,7 @@ internal readonly record struct PlannedAttempt(FallbackBackend Backend, bool IsB
 /// healthy now) or defer it. A plain entry that is down or whose circuit is open is deferred (DESIGN §2): it gets no
 /// request while other candidates remain; once they are used up (or before the first last-resort backend, such as
 /// Embedded) the deferred entries are tried in order, an open-circuit one as a single trial past its breaker, and not
-/// at all when its circuit opened on a timeout.
+/// at all while a circuit opened on a timeout is inside its break.
 /// </summary>
 internal sealed class AttemptPlanner
 {
@@ -190,7 +190,7 @@ internal sealed class AttemptPlanner
         return null;
     }
 
-    /// <summary>The next deferred backend still worth a try: an open circuit gets one trial unless it opened on a timeout.</summary>
+    /// <summary>The next deferred backend still worth a try: an open circuit gets one trial, unless it opened on a timeout and its break is not over.</summary>
     private PlannedAttempt? NextDeferred(ref List<FallbackAttempt>? skipped)
     {
         while (_deferred is not null && _nextDeferred < _deferred.Count)
@@ -203,7 +203,10 @@ internal sealed class AttemptPlanner
             }
 
             var open = backend.Breaker.IsOpen || backend.Breaker.Provider.CircuitState is CircuitState.Open or CircuitState.HalfOpen;
-            if (open && backend.Breaker.OpenedOnTimeout)
+            // Inside its break a circuit opened on timeouts gets no trial: it would hold the caller for the whole timeout.
+            // Past the break (Polly says Open until a call half-opens it, or another call's half-open trial is in flight)
+            // the backend may answer again, so as the last hope it gets its one trial like any open circuit.
+            if (backend.Breaker.IsOpen && backend.Breaker.OpenedOnTimeout)
             {
                 (skipped ??= []).Add(Skip(backend, "circuit open after a timeout; not tried"));
                 continue;

@@ -7,8 +7,9 @@ namespace AgentHost.Fallback.Resilience;
 /// cost of a comparison (no attempt, no Polly rejection). Open means Polly says open and its break has not elapsed:
 /// after the break Polly still reports open until an execution half-opens it, and that trial call must go through.
 /// The state itself is read from Polly's <see cref="CircuitBreakerStateProvider"/>; the one thing kept here is when the
-/// break ends, which Polly tells only its <c>OnOpened</c> callback. Also remembers whether the circuit opened on a timeout (such a backend is not given a deferred trial: it would hold
-/// the caller for the whole timeout), and closes the circuit when a deferred trial succeeds.
+/// break ends, which Polly tells only its <c>OnOpened</c> callback. Also remembers whether the circuit opened on a
+/// timeout (inside its break such a backend is not given a deferred trial: it would hold the caller for the whole
+/// timeout), and closes the circuit when a deferred trial succeeds.
 /// </summary>
 internal sealed class BackendBreakerState(TimeProvider time)
 {

@@ -2,6 +2,7 @@ using System.Net;
 using AgentHost.Backends;
 using AgentHost.Fallback.Tests.Support;
 using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Time.Testing;
 
 namespace AgentHost.Fallback.Tests.Core;
 
@@ -115,6 +116,30 @@ public sealed class AttemptDeferralTests
 
         Assert.Equal("A: deferred (circuit open); B: 500 generation failed; A: skipped (circuit open after a timeout; not tried)", error.Report.Summary);
         Assert.Equal(2, a.Calls);
+    }
+
+    [Fact]
+    public async Task A_circuit_opened_by_timeouts_gets_its_trial_once_its_break_is_over_when_it_is_the_last_hope()
+    {
+        var a = new FakeChatClient("A").Throws(new TimeoutException("no first token within 1 s")).Throws(new TimeoutException("no first token within 1 s")).Answers("A is back");
+        var b = new FakeChatClient("B").Answers("from B").Answers("from B").Throws(Status500("B"));
+        await using var h = new ChainHarness(new FakeTimeProvider()).Backend("A", a).Backend("B", b).Chain(o =>
+        {
+            o.Order = ["A", "B"];
+            o.Resilience.BreakerMinimumThroughput = 2;
+            o.Resilience.BreakerBreakDuration = TimeSpan.FromSeconds(10);
+        });
+        await h.Client.GetResponseAsync(Hello);
+        await h.Client.GetResponseAsync(Hello);   // A's second timeout opens its circuit
+
+        // The break is over, but no call has run through A's breaker since (Polly still says open), and its probe says down.
+        h.FakeTime!.Advance(TimeSpan.FromSeconds(11));
+        h.Monitor.Report("A", BackendHealthState.Down, "probe timed out");
+        var response = await h.Client.GetResponseAsync(Hello);
+
+        Assert.Equal("A is back", response.Text);
+        Assert.Equal("A: deferred (down: probe timed out); B: 500 generation failed; A: answered", response.GetFallbackReport()!.Summary);
+        Assert.Equal(3, a.Calls);
     }
 
     [Fact]

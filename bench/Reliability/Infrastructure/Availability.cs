@@ -40,6 +40,7 @@ internal sealed class Availability(string what, double limit = Availability.Defa
     private readonly Dictionary<CallEnd, int> _covered = [];
     private readonly Dictionary<CallEnd, int> _uncovered = [];
     private readonly Dictionary<string, int> _reasons = new(StringComparer.Ordinal);
+    private string? _example;
 
     public double Limit { get; } = limit;
 
@@ -53,8 +54,9 @@ internal sealed class Availability(string what, double limit = Availability.Defa
 
     public int Cuts { get { lock (_lock) { return _covered.GetValueOrDefault(CallEnd.CutAfterContent) + _uncovered.GetValueOrDefault(CallEnd.CutAfterContent); } } }
 
-    /// <summary>Records one call. <paramref name="covered"/>: a backend that can serve it was serving throughout; <paramref name="reason"/>: for "no backend answered", a short why (kept for the report).</summary>
-    public void Record(CallEnd end, bool covered, string? reason = null)
+    /// <summary>Records one call. <paramref name="covered"/>: a backend that can serve it was serving throughout; <paramref name="reason"/>: for "no backend answered", a short why (kept for the report);
+    /// <paramref name="detail"/>: the error the caller got; the first covered "no backend answered" one is shown whole, as evidence.</summary>
+    public void Record(CallEnd end, bool covered, string? reason = null, string? detail = null)
     {
         lock (_lock)
         {
@@ -63,6 +65,7 @@ internal sealed class Availability(string what, double limit = Availability.Defa
             if (end == CallEnd.NoBackendAnswered && covered && reason is not null)
             {
                 _reasons[reason] = _reasons.GetValueOrDefault(reason) + 1;
+                _example ??= detail;
             }
         }
     }
@@ -112,6 +115,11 @@ internal sealed class Availability(string what, double limit = Availability.Defa
             if (_reasons.Count > 0)
             {
                 text += "; why, by the attempt report: " + string.Join(", ", _reasons.OrderByDescending(r => r.Value).Take(4).Select(r => $"{r.Key} ×{r.Value}"));
+            }
+
+            if (_example is not null)
+            {
+                text += "; the first such error: " + _example;
             }
 
             return text;

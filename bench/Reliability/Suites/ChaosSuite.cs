@@ -73,7 +73,7 @@ internal static class ChaosSuite
             var kept = AnswerCheck.Record(findings, outcome, text, context, expectedSuffix);
             var end = Availability.Of(outcome);
             availability.Record(end, chaos.Timeline.AnyServedThroughout(servers, start, Stopwatch.GetTimestamp()),
-                end == CallEnd.NoBackendAnswered ? Availability.Why(outcome.Detail, servers) : null);
+                end == CallEnd.NoBackendAnswered ? Availability.Why(outcome.Detail, servers) : null, outcome.Detail);
             return kept;
         }
 

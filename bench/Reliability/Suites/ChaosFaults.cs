@@ -143,14 +143,16 @@ internal sealed class ChaosFaults(EmulatorSet emulators, int seed, int maxBroken
                     break;
             }
 
+            // A hang's after-effect runs from when the hang ends, whatever comes next (another fault may come first, and
+            // the backend serves only after it).
+            if (previous == "hang")
+            {
+                _outUntil[backend] = System.Diagnostics.Stopwatch.GetTimestamp() + (long)(afterHang.TotalSeconds * System.Diagnostics.Stopwatch.Frequency);
+            }
+
             if (Serving.Contains(next))
             {
                 // Once mended (restarted, knobs reset); after a hang, once the breaker's break has elapsed too.
-                if (previous == "hang")
-                {
-                    _outUntil[backend] = System.Diagnostics.Stopwatch.GetTimestamp() + (long)(afterHang.TotalSeconds * System.Diagnostics.Stopwatch.Frequency);
-                }
-
                 var left = _outUntil.GetValueOrDefault(backend) - System.Diagnostics.Stopwatch.GetTimestamp();
                 Timeline.Set(backend, serving: true, after: left > 0 ? TimeSpan.FromSeconds(left / (double)System.Diagnostics.Stopwatch.Frequency) : TimeSpan.Zero);
             }

@@ -16,6 +16,10 @@ public sealed class ChainBackend
     private readonly Func<BackendOptions> _options;
     private readonly Lazy<IHealthCheck?> _health;
     private readonly Lazy<IModelCatalog?> _catalog;
+    private BackendOptions? _cached;
+    private IDisposable? _watch;
+    private int _watchStarted;
+    private int _version;
 
     /// <summary>Creates a backend whose collaborators are made on first use (a connector's client is resolved only once a call needs it).</summary>
     /// <param name="descriptor">Its name, display name and last-resort flag.</param>
@@ -66,6 +70,41 @@ public sealed class ChainBackend
     /// <summary>Its model catalog, if it has one.</summary>
     public IModelCatalog? Catalog => _catalog.Value;
 
+    /// <summary>
+    /// Its current options, as the chain and its router read them: cached while <see cref="WatchOptions"/> reports no
+    /// change (the watch starts with the first read), read afresh on every use when they cannot be watched.
+    /// </summary>
+    internal BackendOptions CurrentOptions
+    {
+        get
+        {
+            if (Volatile.Read(ref _cached) is { } cached)
+            {
+                return cached;
+            }
+
+            var version = Volatile.Read(ref _version);
+            var options = GetOptions();
+            if (Interlocked.Exchange(ref _watchStarted, 1) == 0)
+            {
+                _watch = WatchOptions?.Invoke(options, OptionsChanged);
+            }
+
+            if (_watch is not null && version == Volatile.Read(ref _version))
+            {
+                Interlocked.CompareExchange(ref _cached, options, null);
+            }
+
+            return options;
+        }
+    }
+
+    /// <summary>How many changes of its options have been heard of (a value read before <see cref="CurrentOptions"/> tells whether that read is still current).</summary>
+    internal int OptionsVersion => Volatile.Read(ref _version);
+
+    /// <summary>Whether changes of its options are heard of (else they are read, and must be compared, on every use).</summary>
+    internal bool OptionsWatched => Volatile.Read(ref _watch) is not null;
+
     /// <summary>Whether it is enabled now; options that cannot be read count as enabled, so the attempt reports why they failed.</summary>
     internal bool IsEnabled()
     {
@@ -78,6 +117,12 @@ public sealed class ChainBackend
             // A binding or validation failure of the backend's options: the planner reads them again and reports it.
             return true;
         }
+    }
+
+    private void OptionsChanged()
+    {
+        Interlocked.Increment(ref _version);
+        Volatile.Write(ref _cached, null);
     }
 
     private static Func<T> Known<T>(T value)

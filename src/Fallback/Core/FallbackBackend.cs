@@ -12,10 +12,6 @@ internal sealed class FallbackBackend
 {
     private readonly ChainBackend _source;
     private BackendResilienceChatClient? _client;
-    private BackendOptions? _options;
-    private IDisposable? _watch;
-    private int _watchStarted;
-    private int _version;
 
     public FallbackBackend(ChainBackend source, BackendResilience resilience)
     {
@@ -34,44 +30,12 @@ internal sealed class FallbackBackend
     /// <summary>The circuit's state as the planner reads it (an open circuit is deferred without a request).</summary>
     public BackendBreakerState Breaker => Resilience.Breaker;
 
-    /// <summary>
-    /// The backend's current options (enabled flag, endpoint, model, capabilities): cached while its options monitor
-    /// reports no change (<see cref="ChainBackend.WatchOptions"/>), read afresh otherwise.
-    /// </summary>
-    public BackendOptions Options
-    {
-        get
-        {
-            if (Volatile.Read(ref _options) is { } cached)
-            {
-                return cached;
-            }
-
-            var version = Volatile.Read(ref _version);
-            var options = _source.GetOptions();
-            if (Interlocked.Exchange(ref _watchStarted, 1) == 0)
-            {
-                _watch = _source.WatchOptions?.Invoke(options, Invalidate);
-            }
-
-            if (_watch is not null && version == Volatile.Read(ref _version))
-            {
-                Interlocked.CompareExchange(ref _options, options, null);
-            }
-
-            return options;
-        }
-    }
+    /// <summary>The backend's current options (enabled flag, endpoint, model, capabilities): <see cref="ChainBackend.CurrentOptions"/>.</summary>
+    public BackendOptions Options => _source.CurrentOptions;
 
     /// <summary>The backend's <see cref="IChatClient"/> under its resilience, made on first use.</summary>
     public BackendResilienceChatClient Client =>
         _client ??= (BackendResilienceChatClient)_source.CreateClient().AsBuilder().UseBackendResilience(Resilience).Build();
-
-    private void Invalidate()
-    {
-        Interlocked.Increment(ref _version);
-        Volatile.Write(ref _options, null);
-    }
 
     /// <summary>Where the backend runs, for log lines: <c>at http://…</c>, or <c>in process</c> for a backend with no endpoint.</summary>
     public string WhereForLog

@@ -188,7 +188,6 @@ public sealed partial class FallbackRouter : IDisposable
     public void Dispose()
     {
         _semantic?.Dispose();
-        _configuredModels.Dispose();
     }
 
     /// <summary>The route the caller named, with the models of the first model rule that matches (only a model named by the caller overrides them).</summary>

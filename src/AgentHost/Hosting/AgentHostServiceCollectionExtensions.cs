@@ -19,6 +19,7 @@ internal static class AgentHostServiceCollectionExtensions
         var root = configuration.GetSection(SectionName);
         var backends = root.GetSection("Backends");
         services.AddSingleton(TimeProvider.System);
+        services.AddAgentHostState(configuration); // the Redis replicas share, when configured
         services.AddMlxChatCompletion(backends.GetSection(BackendNames.Mlx));
         services.AddOllamaChatClient(backends.GetSection(BackendNames.Ollama));
         services.AddVictoriaChatCompletion(backends.GetSection(BackendNames.Victoria));

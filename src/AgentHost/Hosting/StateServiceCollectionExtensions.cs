@@ -1,0 +1,30 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using StackExchange.Redis;
+
+namespace AgentHost.Hosting;
+
+/// <summary>Registers <see cref="StateOptions"/> and, when <c>AgentHost:State:Redis</c> is set, the shared <see cref="RedisConnection"/>.</summary>
+internal static class StateServiceCollectionExtensions
+{
+    /// <summary>Whether <paramref name="configuration"/> names a shared-state Redis.</summary>
+    public static bool HasSharedState(IConfiguration configuration) =>
+        !string.IsNullOrWhiteSpace(configuration.GetSection(StateOptions.SectionName)[nameof(StateOptions.Redis)]);
+
+    public static IServiceCollection AddAgentHostState(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<StateOptions>().Bind(configuration.GetSection(StateOptions.SectionName));
+        if (!HasSharedState(configuration))
+        {
+            return services;
+        }
+
+        services.TryAddSingleton(sp =>
+        {
+            var options = sp.GetRequiredService<IOptions<StateOptions>>().Value;
+            return new RedisConnection(options.Redis!, options.KeyPrefix, sp.GetRequiredService<ILogger<RedisConnection>>());
+        });
+        services.TryAddSingleton<IConnectionMultiplexer>(sp => sp.GetRequiredService<RedisConnection>().Multiplexer);
+        return services;
+    }
+}

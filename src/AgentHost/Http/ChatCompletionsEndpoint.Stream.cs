@@ -173,6 +173,10 @@ internal sealed partial class ChatCompletionsEndpoint
             }, cancellationToken);
             return;
         }
+        finally
+        {
+            await RateLimitServiceExtensions.ChargeTokensAsync(context, RateLimitServiceExtensions.TokensOf(usage)); // what was used, answered or not
+        }
 
         var reason = ChatCompletionJson.FinishReason(finish, toolCalls > 0);
         await sse.WriteAsync(w => ChatCompletionJson.WriteChunk(w, sse.Id, sse.Created, sse.Model, null, reason, report: report), cancellationToken);

@@ -146,6 +146,7 @@ internal sealed partial class ChatCompletionsEndpoint(IChatClient chat, Fallback
             return;
         }
 
+        await RateLimitServiceExtensions.ChargeTokensAsync(context, RateLimitServiceExtensions.TokensOf(response.Usage));
         var report = response.GetFallbackReport();
         if (report?.Backend is { } backend)
         {

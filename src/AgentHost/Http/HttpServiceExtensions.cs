@@ -19,6 +19,7 @@ internal static class HttpServiceExtensions
             // the binder fills a list only from numbered children.
             AddSeparated(section[nameof(HttpServiceOptions.AllowedHosts)], o.AllowedHosts);
             AddSeparated(section[nameof(HttpServiceOptions.AllowedOrigins)], o.AllowedOrigins);
+            AddSeparated(section[nameof(HttpServiceOptions.ApiKeys)], o.ApiKeys);
         }).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<HttpServiceOptions>, HttpServiceOptionsValidator>());
         services.AddOptions<KestrelServerOptions>().Configure<IOptions<HttpServiceOptions>>((kestrel, http) =>
@@ -29,6 +30,7 @@ internal static class HttpServiceExtensions
         services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(5));
         services.TryAddSingleton<ChatCompletionsEndpoint>();
         services.AddCrossSiteProtection();
+        services.AddModelCallRateLimits();
         return services;
     }
 
@@ -49,7 +51,7 @@ internal static class HttpServiceExtensions
 
     /// <summary>
     /// After host filtering (WebApplication's default, first): errors in OpenAI's shape, the origin, CORS and JSON body checks
-    /// (<see cref="CrossSiteProtection"/>), the chat page (open), the API key check (when one is set), then
+    /// (<see cref="CrossSiteProtection"/>), the chat page (open), the API key check (when one is set), the rate limits on model calls (when set), then
     /// <c>/v1/chat/completions</c>, <c>/v1/models</c>, <c>/health</c> and the prompt routes.
     /// </summary>
     public static WebApplication MapAgentHostHttp(this WebApplication app)
@@ -59,7 +61,13 @@ internal static class HttpServiceExtensions
         app.UseDefaultFiles();
         app.UseStaticFiles();
         app.Use(ApiKeyAsync);
-        app.MapPost("/v1/chat/completions", (HttpContext c) => c.RequestServices.GetRequiredService<ChatCompletionsEndpoint>().HandleAsync(c));
+        if (app.Services.GetRequiredService<IOptions<HttpServiceOptions>>().Value.RateLimit.IsEnabled)
+        {
+            app.UseRateLimiter(); // after the key check: a caller is its key
+        }
+
+        app.MapPost("/v1/chat/completions", (HttpContext c) => c.RequestServices.GetRequiredService<ChatCompletionsEndpoint>().HandleAsync(c))
+            .RequireRateLimiting(RateLimitServiceExtensions.ModelCallsPolicy);
         app.MapGet("/v1/models", StatusEndpoints.ModelsAsync);
         app.MapGet("/health", StatusEndpoints.HealthAsync);
         app.MapPromptEndpoints();
@@ -95,11 +103,15 @@ internal static class HttpServiceExtensions
         }
     }
 
-    /// <summary>With <see cref="HttpServiceOptions.ApiKey"/> set, every route past the chat page's files asks for <c>Authorization: Bearer &lt;key&gt;</c>.</summary>
+    /// <summary>
+    /// With an API key set (<see cref="HttpServiceOptions.ApiKey"/>, <see cref="HttpServiceOptions.ApiKeys"/>), every
+    /// route past the chat page's files asks for <c>Authorization: Bearer &lt;key&gt;</c>; the key found is the caller's
+    /// identity for the rate limits (<see cref="CallerIdentity"/>).
+    /// </summary>
     private static Task ApiKeyAsync(HttpContext context, RequestDelegate next)
     {
-        var key = Options(context).ApiKey;
-        if (string.IsNullOrEmpty(key))
+        var keys = Options(context).AcceptedApiKeys;
+        if (keys.Count == 0)
         {
             return next(context);
         }
@@ -112,9 +124,19 @@ internal static class HttpServiceExtensions
         }
 
         var given = Encoding.UTF8.GetBytes(header[scheme.Length..].Trim());
-        return CryptographicOperations.FixedTimeEquals(given, Encoding.UTF8.GetBytes(key))
-            ? next(context)
-            : Unauthorized(context, "Incorrect API key provided.", "invalid_api_key");
+        var matched = false;
+        foreach (var key in keys)
+        {
+            matched |= CryptographicOperations.FixedTimeEquals(given, Encoding.UTF8.GetBytes(key)); // every key compared: no early exit to time
+        }
+
+        if (!matched)
+        {
+            return Unauthorized(context, "Incorrect API key provided.", "invalid_api_key");
+        }
+
+        CallerIdentity.SetCallerKey(context, given);
+        return next(context);
     }
 
     private static Task Unauthorized(HttpContext context, string message, string code)

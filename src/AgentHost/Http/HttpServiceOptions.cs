@@ -22,6 +22,19 @@ internal sealed class HttpServiceOptions
     public string? ApiKey { get; set; }
 
     /// <summary>
+    /// More keys, each accepted like <see cref="ApiKey"/> (<c>ApiKeys:0</c>, <c>ApiKeys:1</c>, … or one string with <c>;</c>),
+    /// so each client or team has its own, with its own rate limit, and one can be withdrawn without the others.
+    /// </summary>
+    public IList<string> ApiKeys { get; set; } = [];
+
+    /// <summary>Rate limits per API key (per client address when no key is set); off when nothing is set.</summary>
+    public RateLimitOptions RateLimit { get; set; } = new();
+
+    /// <summary>Every accepted key: <see cref="ApiKey"/> and <see cref="ApiKeys"/>, trimmed, without empties or repeats.</summary>
+    public IReadOnlyList<string> AcceptedApiKeys =>
+        [.. new[] { ApiKey }.Concat(ApiKeys).Select(k => k?.Trim()).Where(k => !string.IsNullOrEmpty(k)).Distinct(StringComparer.Ordinal)!];
+
+    /// <summary>
     /// Names accepted as the <c>Host</c> header besides <see cref="LoopbackHostNames"/> and the hosts named in
     /// <see cref="Urls"/>, without scheme or port (<c>myhost.lan</c>, <c>192.168.1.20</c>, <c>*.example.com</c>); any other
     /// <c>Host</c> is answered 400 (ASP.NET Core's host filtering), which defeats DNS rebinding. Required when a URL
@@ -130,7 +143,7 @@ internal sealed class HttpServiceOptionsValidator : IValidateOptions<HttpService
             }
             else
             {
-                if (!HttpServiceOptions.IsLoopback(url) && string.IsNullOrWhiteSpace(options.ApiKey))
+                if (!HttpServiceOptions.IsLoopback(url) && options.AcceptedApiKeys.Count == 0)
                 {
                     failures.Add($"refusing to listen on {url} (beyond loopback) without an API key; set AgentHost:Http:ApiKey (env AgentHost__Http__ApiKey) or listen on 127.0.0.1.");
                 }
@@ -163,6 +176,11 @@ internal sealed class HttpServiceOptionsValidator : IValidateOptions<HttpService
         if (options.ProgressAfter < TimeSpan.Zero)
         {
             failures.Add("AgentHost:Http:ProgressAfter must not be negative.");
+        }
+
+        if (options.RateLimit.RequestsPerMinute < 0 || options.RateLimit.TokensPerMinute < 0)
+        {
+            failures.Add("AgentHost:Http:RateLimit: RequestsPerMinute and TokensPerMinute must not be negative (0 or unset: no limit).");
         }
 
         if (options.MaxRequestBodyBytes <= 0)

@@ -37,7 +37,7 @@ internal static class PromptEndpoints
             }),
             errors = library.LoadErrors.Select(e => new { source = e.Source, message = e.Message }),
         }, ListJson));
-        endpoints.MapPost("/prompts/{name}", RunAsync);
+        endpoints.MapPost("/prompts/{name}", RunAsync).RequireRateLimiting(RateLimitServiceExtensions.ModelCallsPolicy);
         return endpoints;
     }
 

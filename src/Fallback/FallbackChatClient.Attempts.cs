@@ -104,7 +104,8 @@ public sealed partial class FallbackChatClient
             }
 
             LogPendingFailure(call, chosen.Backend.Name);
-            return BackendAttempt.Start(chosen, call.Messages, call.Options, streaming, raced,
+            var (messages, options) = RouteShaping.ForBackend(call.Route.Route, chosen.Backend.Name, call.Messages, call.Options);
+            return BackendAttempt.Start(chosen, messages, options, streaming, raced,
                 forwardModelId, (model.Model, model.SubstitutedFor), cancellationToken);
         }
     }

@@ -123,6 +123,7 @@ public sealed partial class FallbackChatClient : IChatClient
         IReadOnlyList<ChatMessage> list = messages as IReadOnlyList<ChatMessage> ?? [.. messages];
         var route = await _router.DecideAsync(list, options, cancellationToken).ConfigureAwait(false);
         var plan = _plans.GetValue(route.Route.Entries, _newPlan);
+        options = RouteShaping.ForCall(route.Route, options);
         return new FallbackCall(list, options, new AttemptPlanner(plan, _health, list, options), route, _telemetry, streaming);
     }
 

@@ -95,6 +95,9 @@ public sealed record FallbackReport
     /// </summary>
     public bool IsComplete { get; init; } = true;
 
+    /// <summary>Whether the answer was served from a route's cache (<see cref="RouteCachingChatClient"/>) rather than made now; no backend was asked.</summary>
+    public bool Cached { get; init; }
+
     /// <summary>The attempts in one line, e.g. <c>Mlx: 503 model loading; Ollama: connection refused</c>.</summary>
     public string Summary => string.Join("; ", Attempts.Select(a => a.ToString()));
 }

@@ -125,6 +125,11 @@ internal static class ChatCompletionJson
         writer.WriteString("route", report.Route);
         writer.WriteString("chosen_by", report.ChosenBy);
         writer.WriteBoolean("complete", report.IsComplete);
+        if (report.Cached)
+        {
+            writer.WriteBoolean("cached", true);
+        }
+
         writer.WriteStartArray("attempts");
         foreach (var a in report.Attempts)
         {

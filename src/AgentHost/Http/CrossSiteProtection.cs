@@ -33,7 +33,7 @@ internal static class CrossSiteProtection
             // The origin is the trust decision; its client's own headers (OpenAI's JS SDK sends x-stainless-*) are granted
             // with it, authorization and content-type included.
             .AllowAnyHeader()
-            .WithExposedHeaders(ChatCompletionsEndpoint.BackendHeader, RouteHeader.Name)
+            .WithExposedHeaders(ChatCompletionsEndpoint.BackendHeader, RouteHeader.Name, RouteHeader.CacheHeader)
             .SetPreflightMaxAge(PreflightMaxAge)));
         return services;
     }

@@ -17,12 +17,21 @@ internal static class RouteHeader
     public static string? Format(FallbackReport? report) =>
         report?.Route is { Length: > 0 } route ? $"{Encode(route)}; chosen-by={Encode(report.ChosenBy ?? FallbackRouteDecision.ByDefault)}" : null;
 
-    /// <summary>Sets the header from <paramref name="report"/> unless the response has started or the report names no route.</summary>
+    /// <summary>The header that says an answer came from the route's cache (<c>x-agent-cache: hit</c>).</summary>
+    public const string CacheHeader = "x-agent-cache";
+
+    /// <summary>Sets the header from <paramref name="report"/> unless the response has started or the report names no route; and <see cref="CacheHeader"/> for a cached answer.</summary>
+
     public static void Set(HttpResponse response, FallbackReport? report)
     {
         if (!response.HasStarted && Format(report) is { } value)
         {
             response.Headers[Name] = value;
+        }
+
+        if (!response.HasStarted && report is { Cached: true })
+        {
+            response.Headers[CacheHeader] = "hit"; // served from the route's cache: no backend was asked
         }
     }
 

@@ -21,6 +21,9 @@ internal static class RoutingServiceCollectionExtensions
         var root = configuration.GetSection(Hosting.AgentHostServiceCollectionExtensions.SectionName);
         var routing = root.GetSection("Routing");
         services.AddFallbackRouting(root.GetSection("Routes"), routing);
+        services.AddSingleton<Microsoft.Extensions.Options.IPostConfigureOptions<FallbackRoutingOptions>>(sp =>
+            new RouteInstructions(sp.GetService<IHostEnvironment>(), configuration));
+        AddRouteCache(services, configuration);
         var semantic = routing.GetSection("Semantic");
         if (!semantic.GetValue<bool>("Enabled"))
         {
@@ -40,5 +43,35 @@ internal static class RoutingServiceCollectionExtensions
             return new OllamaApiClient(http, model);
         });
         return services;
+    }
+
+    /// <summary>
+    /// The store of the route cache (<see cref="RouteCachingChatClient"/>): Redis when <c>AgentHost:State:Redis</c> is set
+    /// (replicas share answers), else memory; keys include Victoria's project context, which changes what it answers.
+    /// </summary>
+    private static void AddRouteCache(IServiceCollection services, IConfiguration configuration)
+    {
+        if (Hosting.StateServiceCollectionExtensions.HasSharedState(configuration))
+        {
+            services.AddStackExchangeRedisCache(_ => { });
+            services.AddOptions<Microsoft.Extensions.Caching.StackExchangeRedis.RedisCacheOptions>().Configure<IServiceProvider>((o, sp) =>
+            {
+                var redis = sp.GetRequiredService<Hosting.RedisConnection>();
+                o.ConnectionMultiplexerFactory = () => Task.FromResult(redis.Multiplexer);
+                o.InstanceName = redis.KeyPrefix + "cache:";
+            });
+        }
+        else
+        {
+            services.AddDistributedMemoryCache();
+        }
+
+        services.AddOptions<FallbackRouteCacheOptions>().Configure(o =>
+        {
+            if (configuration[$"{Hosting.AgentHostServiceCollectionExtensions.SectionName}:Backends:{BackendNames.Victoria}:ProjectContext"] is { Length: > 0 } context)
+            {
+                o.KeyValues.Add("project_context=" + context);
+            }
+        });
     }
 }

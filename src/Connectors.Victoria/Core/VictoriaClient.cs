@@ -34,6 +34,22 @@ internal sealed class VictoriaClient(Func<HttpClient> httpClient, string backend
         return reply;
     }
 
+    /// <summary>
+    /// Asks for a plan without executing anything: <c>POST /plan {"goal", "project_context"}</c> →
+    /// <c>{"plan", "status": "success"}</c>; the plan's text is the answer. Failures (500 <c>{"detail"}</c>, 422) as for <c>/run</c>.
+    /// </summary>
+    public async Task<VictoriaReply> PlanAsync(VictoriaRunRequest request, VictoriaOptions options, CancellationToken cancellationToken)
+    {
+        VictoriaLog.Sending(logger, backend, "plan", request.Goal.Length, 0);
+        var json = JsonSerializer.Serialize(new VictoriaPlanRequest(request.Goal, request.ProjectContext), VictoriaJsonContext.Default.VictoriaPlanRequest);
+        using var response = await PostAsync(httpClient(), options, "plan", json, request.Goal, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+        var body = await ReadBodyAsync(response, cancellationToken).ConfigureAwait(false);
+        EnsureSuccess(response, body);
+        var reply = VictoriaReplyReader.ToReply(VictoriaReplyReader.ParseObject(body, backend), backend);
+        VictoriaLog.Answered(logger, backend, reply.Text.Length, reply.Metadata.GetValueOrDefault(VictoriaMetadataKeys.Status) as string, false);
+        return reply;
+    }
+
     /// <summary>Sends a run to <c>POST /stream</c> and returns the response once its headers arrived (non-2xx already thrown).</summary>
     public async Task<HttpResponseMessage> OpenStreamAsync(VictoriaRunRequest request, VictoriaOptions options, CancellationToken cancellationToken)
     {
@@ -82,12 +98,19 @@ internal sealed class VictoriaClient(Func<HttpClient> httpClient, string backend
         }
     }
 
-    private async Task<HttpResponseMessage> PostAsync(
+    private Task<HttpResponseMessage> PostAsync(
         HttpClient http, VictoriaOptions options, string path, VictoriaRunRequest request, HttpCompletionOption completion, CancellationToken cancellationToken)
     {
         VictoriaLog.Sending(logger, backend, path, request.Goal.Length, request.ChatHistory?.Count ?? 0);
+        return PostAsync(http, options, path, JsonSerializer.Serialize(request, VictoriaJsonContext.Default.VictoriaRunRequest), request.Goal, completion, cancellationToken);
+    }
+
+    /// <summary>Posts <paramref name="json"/>; a 422 (the body did not validate) is sent once more as <c>{"prompt": goal}</c>.</summary>
+    private async Task<HttpResponseMessage> PostAsync(
+        HttpClient http, VictoriaOptions options, string path, string json, string goal, HttpCompletionOption completion, CancellationToken cancellationToken)
+    {
         var url = Url(options, path);
-        var response = await SendAsync(http, url, JsonSerializer.Serialize(request, VictoriaJsonContext.Default.VictoriaRunRequest), completion, cancellationToken).ConfigureAwait(false);
+        var response = await SendAsync(http, url, json, completion, cancellationToken).ConfigureAwait(false);
         if (response.StatusCode != HttpStatusCode.UnprocessableEntity)
         {
             return response;
@@ -95,7 +118,7 @@ internal sealed class VictoriaClient(Func<HttpClient> httpClient, string backend
 
         response.Dispose();
         VictoriaLog.RetryingWithPrompt(logger, backend);
-        var prompt = JsonSerializer.Serialize(new VictoriaPromptRequest(request.Goal), VictoriaJsonContext.Default.VictoriaPromptRequest);
+        var prompt = JsonSerializer.Serialize(new VictoriaPromptRequest(goal), VictoriaJsonContext.Default.VictoriaPromptRequest);
         return await SendAsync(http, url, prompt, completion, cancellationToken).ConfigureAwait(false);
     }
 

@@ -74,7 +74,7 @@ internal static class VictoriaReplyReader
         }
         else
         {
-            text = Text(root, "output") ?? Text(root, "result") ?? Text(root, "response");
+            text = Text(root, "output") ?? Text(root, "result") ?? Text(root, "response") ?? Text(root, "plan");
         }
 
         if (string.IsNullOrWhiteSpace(text))

@@ -71,6 +71,7 @@ internal static class VictoriaRequestMapper
             ProjectContext = string.IsNullOrWhiteSpace(options.ProjectContext) ? null : options.ProjectContext,
             SessionId = string.IsNullOrWhiteSpace(settings.SessionId) ? null : settings.SessionId,
             ChatHistory = pairs.Count == 0 ? null : pairs,
+            Operation = settings.Operation ?? VictoriaOperation.Run,
         };
     }
 

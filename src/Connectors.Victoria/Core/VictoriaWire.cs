@@ -19,7 +19,16 @@ internal sealed class VictoriaRunRequest
 
     [JsonPropertyName("chat_history")]
     public IReadOnlyList<VictoriaExchange>? ChatHistory { get; init; }
+
+    /// <summary>Which route the request goes to (<c>/run</c> or <c>/plan</c>); not part of the body.</summary>
+    [JsonIgnore]
+    public VictoriaOperation Operation { get; init; }
 }
+
+/// <summary>The body of <c>POST /plan</c> (Victoria's <c>PlanRequest</c>: the goal; <c>project_context</c> as the seed's client sends it).</summary>
+internal sealed record VictoriaPlanRequest(
+    [property: JsonPropertyName("goal")] string Goal,
+    [property: JsonPropertyName("project_context")] string? ProjectContext);
 
 /// <summary>One earlier exchange in <c>chat_history</c>.</summary>
 internal sealed record VictoriaExchange(
@@ -32,4 +41,5 @@ internal sealed record VictoriaPromptRequest([property: JsonPropertyName("prompt
 [JsonSourceGenerationOptions(DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
 [JsonSerializable(typeof(VictoriaRunRequest))]
 [JsonSerializable(typeof(VictoriaPromptRequest))]
+[JsonSerializable(typeof(VictoriaPlanRequest))]
 internal sealed partial class VictoriaJsonContext : JsonSerializerContext;

@@ -21,8 +21,8 @@ namespace AgentHost.Connectors.Victoria;
 /// a dropped connection or a stream cut short <see cref="BackendResponseProblem.Truncated"/>; polling longer than
 /// <see cref="VictoriaOptions.PollTimeout"/> throws <see cref="TimeoutException"/>.
 /// A <c>needs_clarification</c> reply is an answer: its text lists the questions, its metadata holds them.</para>
-/// <para><see cref="ChatOptions.AdditionalProperties"/> may carry <c>max_steps</c> and <c>session_id</c>
-/// (<see cref="VictoriaPromptExecutionSettings"/>). The options are read once per call, so a reloaded endpoint, mode
+/// <para><see cref="ChatOptions.AdditionalProperties"/> may carry <c>max_steps</c>, <c>session_id</c> and
+/// <c>victoria_operation</c> (<c>plan</c>: <c>POST /plan</c>, a plan without execution; see <see cref="VictoriaPromptExecutionSettings"/>). The options are read once per call, so a reloaded endpoint, mode
 /// or model is used by the next call. Thread-safe: calls share nothing but the HTTP client source.</para>
 /// </remarks>
 public sealed class VictoriaChatClient : IChatClient
@@ -74,7 +74,7 @@ public sealed class VictoriaChatClient : IChatClient
     {
         var current = _currentOptions();
         var request = VictoriaRequestMapper.Map(messages, options, current);
-        var reply = await _client.RunAsync(request, current, cancellationToken).ConfigureAwait(false);
+        var reply = await AskAsync(request, current, cancellationToken).ConfigureAwait(false);
         var id = NewId();
         return new ChatResponse(new ChatMessage(ChatRole.Assistant, reply.Text) { MessageId = id, AdditionalProperties = Properties(reply) })
         {
@@ -98,9 +98,9 @@ public sealed class VictoriaChatClient : IChatClient
         var request = VictoriaRequestMapper.Map(messages, options, current);
         var id = NewId();
         var modelId = ModelId(current);
-        if (!current.UseStreamEndpoint)
+        if (!current.UseStreamEndpoint || request.Operation == VictoriaOperation.Plan)
         {
-            var reply = await _client.RunAsync(request, current, cancellationToken).ConfigureAwait(false);
+            var reply = await AskAsync(request, current, cancellationToken).ConfigureAwait(false);
             var whole = Update(id, modelId);
             whole.Contents.Add(new TextContent(reply.Text));
             whole.FinishReason = FinishReason(reply);
@@ -140,6 +140,11 @@ public sealed class VictoriaChatClient : IChatClient
     {
         // The HTTP clients belong to their source (IHttpClientFactory in DI, the caller otherwise).
     }
+
+    private Task<VictoriaReply> AskAsync(VictoriaRunRequest request, VictoriaOptions options, CancellationToken cancellationToken) =>
+        request.Operation == VictoriaOperation.Plan
+            ? _client.PlanAsync(request, options, cancellationToken)
+            : _client.RunAsync(request, options, cancellationToken);
 
     /// <summary>The model id Victoria answers under: <see cref="BackendOptions.Model"/>, else <see cref="DefaultModelId"/>.</summary>
     internal static string ModelId(VictoriaOptions options) => string.IsNullOrWhiteSpace(options.Model) ? DefaultModelId : options.Model;

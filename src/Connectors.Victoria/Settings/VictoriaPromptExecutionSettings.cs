@@ -6,7 +6,7 @@ using Microsoft.SemanticKernel;
 namespace AgentHost.Connectors.Victoria;
 
 /// <summary>
-/// Execution settings Victoria understands: <c>max_steps</c> and <c>session_id</c>. Settings written for any other
+/// Execution settings Victoria understands: <c>max_steps</c>, <c>session_id</c> and <c>victoria_operation</c>. Settings written for any other
 /// backend are accepted (see <see cref="FromExecutionSettings"/>); what Victoria cannot use is ignored.
 /// </summary>
 public sealed class VictoriaPromptExecutionSettings : PromptExecutionSettings
@@ -17,7 +17,11 @@ public sealed class VictoriaPromptExecutionSettings : PromptExecutionSettings
     /// <summary>The extension-data key for <see cref="SessionId"/>.</summary>
     public const string SessionIdKey = "session_id";
 
+    /// <summary>The extension-data key for <see cref="Operation"/> (<c>run</c> or <c>plan</c>).</summary>
+    public const string OperationKey = "victoria_operation";
+
     private int? _maxSteps;
+    private VictoriaOperation? _operation;
     private string? _sessionId;
 
     /// <summary>The most steps Victoria may take for this goal; null uses the configured value or Victoria's default.</summary>
@@ -44,6 +48,18 @@ public sealed class VictoriaPromptExecutionSettings : PromptExecutionSettings
         }
     }
 
+    /// <summary>What to ask Victoria for: <see cref="VictoriaOperation.Run"/> (null: the same) or <see cref="VictoriaOperation.Plan"/>.</summary>
+    [JsonPropertyName(OperationKey)]
+    public VictoriaOperation? Operation
+    {
+        get => _operation;
+        set
+        {
+            ThrowIfFrozen();
+            _operation = value;
+        }
+    }
+
     /// <inheritdoc />
     public override PromptExecutionSettings Clone() => new VictoriaPromptExecutionSettings
     {
@@ -52,6 +68,7 @@ public sealed class VictoriaPromptExecutionSettings : PromptExecutionSettings
         ExtensionData = ExtensionData is null ? null : new Dictionary<string, object>(ExtensionData),
         MaxSteps = MaxSteps,
         SessionId = SessionId,
+        Operation = Operation,
     };
 
     /// <summary>
@@ -77,6 +94,7 @@ public sealed class VictoriaPromptExecutionSettings : PromptExecutionSettings
             ExtensionData = extension is null ? null : new Dictionary<string, object>(extension),
             MaxSteps = extension is not null && extension.TryGetValue(MaxStepsKey, out var steps) ? ReadInt(steps) : null,
             SessionId = extension is not null && extension.TryGetValue(SessionIdKey, out var session) ? ReadString(session) : null,
+            Operation = extension is not null && extension.TryGetValue(OperationKey, out var operation) ? ReadOperation(operation) : null,
         };
     }
 
@@ -104,6 +122,15 @@ public sealed class VictoriaPromptExecutionSettings : PromptExecutionSettings
             throw new ArgumentException($"'{MaxStepsKey}' must be an integer (was '{value}').", nameof(value), e);
         }
     }
+
+    private static VictoriaOperation? ReadOperation(object? value) => value switch
+    {
+        null => null,
+        VictoriaOperation operation => operation,
+        _ when ReadString(value) is not { Length: > 0 } text => null,
+        _ when Enum.TryParse<VictoriaOperation>(ReadString(value), ignoreCase: true, out var parsed) && Enum.IsDefined(parsed) => parsed,
+        _ => throw new ArgumentException($"'{OperationKey}' must be 'run' or 'plan' (was '{value}').", nameof(value)),
+    };
 
     private static string? ReadString(object? value) => value switch
     {

@@ -52,7 +52,7 @@ internal sealed class RouteTable
         }
 
         routes.Add(new FallbackRoute(FallbackRouter.DefaultRouteName, defaultEntries, Models(defaultOptions?.Models, $"{defaultPath}:Models", registered, known, errors),
-            defaultOptions?.Description ?? "the fallback order", isModel: false));
+            defaultOptions?.Description ?? "the fallback order", isModel: false, Behaviour(defaultOptions, defaultPath, registered, known, errors)));
 
         foreach (var (name, options) in routing.Routes.Where(r => !string.Equals(r.Key, FallbackRouter.DefaultRouteName, StringComparison.OrdinalIgnoreCase)))
         {
@@ -79,7 +79,8 @@ internal sealed class RouteTable
             }
 
             var entries = FallbackOrder.Resolve(new FallbackOptions { Order = order }, descriptors, out _, isEnabled);
-            routes.Add(new FallbackRoute(name, entries, Models(options.Models, $"{path}:Models", registered, known, errors), options.Description, isModel: false));
+            routes.Add(new FallbackRoute(name, entries, Models(options.Models, $"{path}:Models", registered, known, errors), options.Description, isModel: false,
+                Behaviour(options, path, registered, known, errors)));
         }
 
         var table = new RouteTable(routes, [], new Dictionary<string, IReadOnlyList<string>>());
@@ -199,6 +200,62 @@ internal sealed class RouteTable
         }
 
         return result;
+    }
+
+    /// <summary>Checks a route's instructions, settings and cache keys; returns the options with backend names made canonical.</summary>
+    private static FallbackRouteOptions? Behaviour(FallbackRouteOptions? options, string path, List<string> registered, string known, List<string> errors)
+    {
+        if (options is null)
+        {
+            return null;
+        }
+
+        var shaped = new FallbackRouteOptions { Tools = options.Tools, CacheTtl = options.CacheTtl, CacheMinGenerationTime = options.CacheMinGenerationTime };
+        foreach (var (backend, text) in options.Instructions)
+        {
+            if (Canonical(backend, $"{path}:Instructions", registered, known, errors) is { } name)
+            {
+                if (string.IsNullOrWhiteSpace(text))
+                {
+                    errors.Add($"{path}:Instructions:{backend} is empty; give the text or remove the entry.");
+                }
+                else
+                {
+                    shaped.Instructions[name] = text.Trim();
+                }
+            }
+        }
+
+        foreach (var (backend, settings) in options.Settings)
+        {
+            if (Canonical(backend, $"{path}:Settings", registered, known, errors) is { } name && settings is not null)
+            {
+                shaped.Settings[name] = new Dictionary<string, string>(settings, StringComparer.OrdinalIgnoreCase);
+            }
+        }
+
+        if (options.CacheTtl is { } ttl && ttl < TimeSpan.Zero)
+        {
+            errors.Add($"{path}:CacheTtl must not be negative.");
+        }
+
+        if (options.CacheMinGenerationTime < TimeSpan.Zero)
+        {
+            errors.Add($"{path}:CacheMinGenerationTime must not be negative.");
+        }
+
+        return shaped;
+    }
+
+    private static string? Canonical(string backend, string path, List<string> registered, string known, List<string> errors)
+    {
+        var canonical = registered.FirstOrDefault(r => string.Equals(r, backend, StringComparison.OrdinalIgnoreCase));
+        if (canonical is null)
+        {
+            errors.Add($"{path} names '{backend}', which is not a registered backend ({known}).");
+        }
+
+        return canonical;
     }
 
     private static string Quote(IEnumerable<string> names) => string.Join(", ", names.Select(n => $"'{n}'"));

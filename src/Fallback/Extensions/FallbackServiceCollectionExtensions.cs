@@ -65,7 +65,9 @@ public static class FallbackServiceCollectionExtensions
         services.TryAddSingleton(sp => sp.GetRequiredService<FallbackChain>().Client);
 
         // The chain is THE chat service: registered last, it wins single resolution over any backend's own registration.
-        services.AddSingleton<IChatClient>(sp => sp.GetRequiredService<FallbackChatClient>());
+        // Over it, the route cache when a route asks for one (CacheTtl), in the registered IDistributedCache or in memory.
+        services.AddOptions<FallbackRouteCacheOptions>();
+        services.AddSingleton<IChatClient>(sp => FallbackRouteCacheOptions.Wrap(sp, sp.GetRequiredService<FallbackChatClient>()));
         services.AddHostedService(sp => new BackendHealthProber(
             sp.GetRequiredService<BackendHealthMonitor>(), sp.GetRequiredService<IOptions<FallbackOptions>>(), sp.GetService<TimeProvider>()));
         return services;

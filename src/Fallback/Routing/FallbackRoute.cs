@@ -5,8 +5,19 @@ namespace AgentHost.Fallback;
 /// <summary>A route: a named order of backends and the model each is asked for.</summary>
 public sealed class FallbackRoute
 {
-    internal FallbackRoute(string name, IReadOnlyList<FallbackOrderEntry> entries, IReadOnlyDictionary<string, string> models, string? description, bool isModel)
+    private static readonly IReadOnlyDictionary<string, string> NoInstructions = new Dictionary<string, string>();
+    private static readonly IReadOnlyDictionary<string, IReadOnlyDictionary<string, string>> NoSettings = new Dictionary<string, IReadOnlyDictionary<string, string>>();
+
+    internal FallbackRoute(string name, IReadOnlyList<FallbackOrderEntry> entries, IReadOnlyDictionary<string, string> models, string? description, bool isModel,
+        FallbackRouteOptions? behaviour = null)
     {
+        Instructions = behaviour is { Instructions.Count: > 0 } ? new Dictionary<string, string>(behaviour.Instructions, StringComparer.OrdinalIgnoreCase) : NoInstructions;
+        Settings = behaviour is { Settings.Count: > 0 }
+            ? behaviour.Settings.ToDictionary(s => s.Key, s => (IReadOnlyDictionary<string, string>)new Dictionary<string, string>(s.Value), StringComparer.OrdinalIgnoreCase)
+            : NoSettings;
+        OffersTools = behaviour?.Tools ?? true;
+        CacheTimeToLive = behaviour?.CacheTtl is { } ttl && ttl > TimeSpan.Zero ? ttl : null;
+        CacheMinGenerationTime = behaviour?.CacheMinGenerationTime ?? TimeSpan.Zero;
         Name = name;
         Entries = entries;
         Order = [.. entries.Select(e => e.ToString())];
@@ -29,6 +40,24 @@ public sealed class FallbackRoute
 
     /// <summary>Whether this route stands for a model the caller named (the backends that serve it, each asked for it).</summary>
     public bool IsModel { get; }
+
+    /// <summary>The instructions each backend is given on this route (a system message before the conversation), by backend name.</summary>
+    public IReadOnlyDictionary<string, string> Instructions { get; }
+
+    /// <summary>The extra chat options each backend is sent on this route, by backend name.</summary>
+    public IReadOnlyDictionary<string, IReadOnlyDictionary<string, string>> Settings { get; }
+
+    /// <summary>Whether the caller's tools are offered on this route.</summary>
+    public bool OffersTools { get; }
+
+    /// <summary>How long an answer on this route is cached; <see langword="null"/>: not cached.</summary>
+    public TimeSpan? CacheTimeToLive { get; }
+
+    /// <summary>Answers made faster than this are not cached.</summary>
+    public TimeSpan CacheMinGenerationTime { get; }
+
+    /// <summary>Whether the route changes what a backend is sent (instructions, settings, no tools).</summary>
+    internal bool ShapesRequests => Instructions.Count > 0 || Settings.Count > 0 || !OffersTools;
 
     internal IReadOnlyList<FallbackOrderEntry> Entries { get; }
 

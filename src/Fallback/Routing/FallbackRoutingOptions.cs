@@ -38,6 +38,27 @@ public sealed class FallbackRouteOptions
 
     /// <summary>What the route is for, for people (listed with the routes).</summary>
     public string? Description { get; set; }
+
+    /// <summary>
+    /// Instructions a backend is given on this route, by backend name: a system message put before the conversation sent
+    /// to that backend only (e.g. a plan-only prompt for the local models while Victoria gets its own plan operation).
+    /// </summary>
+    public Dictionary<string, string> Instructions { get; set; } = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>
+    /// Extra chat options a backend is sent on this route, by backend name (its <c>AdditionalProperties</c>, e.g.
+    /// <c>victoria_operation: plan</c>); keys the backend does not know are ignored by it.
+    /// </summary>
+    public Dictionary<string, Dictionary<string, string>> Settings { get; set; } = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>Whether the caller's tools are offered to the backends on this route; <see langword="false"/>: never (the request's tools are dropped).</summary>
+    public bool Tools { get; set; } = true;
+
+    /// <summary>How long an answer on this route is kept and served again for the same request; unset: no cache.</summary>
+    public TimeSpan? CacheTtl { get; set; }
+
+    /// <summary>Answers made faster than this are not cached (cheap to make again); zero: every answer is cached.</summary>
+    public TimeSpan CacheMinGenerationTime { get; set; }
 }
 
 /// <summary>

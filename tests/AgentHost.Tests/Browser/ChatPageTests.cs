@@ -127,7 +127,7 @@ public sealed class ChatPageTests(BrowserSession session) : IClassFixture<Browse
         // Filled from /v1/models: auto first, then the routes, then the models (the chain's own id is "auto").
         await Expect(select).ToHaveAttributeAsync("data-loaded", "true");
         var options = await select.Locator("option").EvaluateAllAsync<string[]>("os => os.map(o => o.value)");
-        Assert.Equal(["", "default", "agent", "ask", "local"], options.Take(5));
+        Assert.Equal(["", "default", "agent", "ask", "local", "plan"], options.Take(6));
         Assert.Contains("qwen2.5:7b", options);
         Assert.DoesNotContain("agent-host", options);
         Assert.Equal(["Routes", "Models"], await select.Locator("optgroup").EvaluateAllAsync<string[]>("gs => gs.map(g => g.label)"));
@@ -163,7 +163,7 @@ public sealed class ChatPageTests(BrowserSession session) : IClassFixture<Browse
         await select.EvaluateAsync("s => { const o = document.createElement('option'); o.value = o.textContent = 'gpu'; s.append(o); s.value = 'gpu'; }");
         await SendAsync(page, "still there?");
         var refused = page.Locator(".msg.assistant").Nth(3).Locator(".error");
-        await Expect(refused).ToContainTextAsync("'gpu' is neither a route nor a model any backend serves. Routes: default, agent, ask, local.");
+        await Expect(refused).ToContainTextAsync("'gpu' is neither a route nor a model any backend serves. Routes: default, agent, ask, local, plan.");
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = "/tmp/agent-host-chat-routes.png", FullPage = true });
     }
 

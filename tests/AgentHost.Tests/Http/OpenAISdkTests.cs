@@ -163,7 +163,7 @@ public sealed class OpenAISdkTests
 
         Assert.Equal(400, e.Status);
         Assert.Contains("model_not_found", e.Message);
-        Assert.Contains("Routes: default, agent, ask, local.", e.Message);
+        Assert.Contains("Routes: default, agent, ask, local, plan.", e.Message);
     }
 
     private static ChatClient Client(TestGateway gateway, string key) =>

@@ -134,7 +134,7 @@ public sealed class RouteSelectionTests
         Assert.Equal(("model_not_found", "model", "invalid_request_error"),
             (error.GetProperty("code").GetString(), error.GetProperty("param").GetString(), error.GetProperty("type").GetString()));
         var message = error.GetProperty("message").GetString()!;
-        Assert.StartsWith("'gpt-5' is neither a route nor a model any backend serves. Routes: default, agent, ask, local. Models: ", message);
+        Assert.StartsWith("'gpt-5' is neither a route nor a model any backend serves. Routes: default, agent, ask, local, plan. Models: ", message);
         Assert.Contains("qwen2.5:7b", message);
         Assert.Contains("qwen2.5-coder:32b", message);
         Assert.Equal(0, gateway.Mlx.GenerationRequests + gateway.Ollama.GenerationRequests + gateway.Victoria.GenerationRequests);

@@ -86,10 +86,10 @@ public sealed class RouteCommandsTests : IAsyncLifetime
     }
 
     [Theory]
-    [InlineData("run", "--route", "'gpu' is not a route. Routes: default, agent, ask, local.")]
-    [InlineData("run", "--model", "'gpu' is neither a route nor a model any backend serves. Routes: default, agent, ask, local. Models: ")]
-    [InlineData("agent", "--route", "'gpu' is not a route. Routes: default, agent, ask, local.")]
-    [InlineData("agent", "--model", "'gpu' is neither a route nor a model any backend serves. Routes: default, agent, ask, local. Models: ")]
+    [InlineData("run", "--route", "'gpu' is not a route. Routes: default, agent, ask, local, plan.")]
+    [InlineData("run", "--model", "'gpu' is neither a route nor a model any backend serves. Routes: default, agent, ask, local, plan. Models: ")]
+    [InlineData("agent", "--route", "'gpu' is not a route. Routes: default, agent, ask, local, plan.")]
+    [InlineData("agent", "--model", "'gpu' is neither a route nor a model any backend serves. Routes: default, agent, ask, local, plan. Models: ")]
     public async Task An_unknown_route_or_model_is_one_line_listing_what_exists_exit_2(string command, string option, string expected)
     {
         string[] args = command == "run" ? ["run", "summarize", "--arg", "input=x", option, "gpu"] : ["agent", "plain", "hi", option, "gpu"];

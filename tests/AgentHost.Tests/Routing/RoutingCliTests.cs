@@ -84,8 +84,8 @@ public sealed class RoutingCliTests : IAsyncLifetime
     }
 
     [Theory]
-    [InlineData("--route", "gpu", "'gpu' is not a route. Routes: default, agent, ask, local.")]
-    [InlineData("--model", "gpt-5", "'gpt-5' is neither a route nor a model any backend serves. Routes: default, agent, ask, local. Models: ")]
+    [InlineData("--route", "gpu", "'gpu' is not a route. Routes: default, agent, ask, local, plan.")]
+    [InlineData("--model", "gpt-5", "'gpt-5' is neither a route nor a model any backend serves. Routes: default, agent, ask, local, plan. Models: ")]
     public async Task An_unknown_route_or_model_is_one_line_listing_what_exists(string option, string name, string expected)
     {
         var result = await HostProcess.RunAsync(["ask", "hi", option, name], Endpoints());

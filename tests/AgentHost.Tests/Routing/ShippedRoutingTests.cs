@@ -34,15 +34,21 @@ public sealed class ShippedRoutingTests
         router.DecideAsync([new ChatMessage(ChatRole.User, message)], options).AsTask();
 
     [Fact]
-    public void The_shipped_routes_are_default_agent_ask_and_local()
+    public void The_shipped_routes_are_default_agent_ask_local_and_plan()
     {
         var routes = Router().Routes;
 
-        Assert.Equal(["default", "agent", "ask", "local"], routes.Select(r => r.Name));
+        Assert.Equal(["default", "agent", "ask", "local", "plan"], routes.Select(r => r.Name));
         Assert.Equal(DefaultOrder, routes[0].Order);
         Assert.Equal(DefaultOrder, routes[1].Order);
         Assert.Equal(["Mlx", "Ollama", "Victoria"], routes[2].Order);
         Assert.Equal(["Mlx", "Ollama"], routes[3].Order);
+        Assert.Equal(["Victoria", "Mlx", "Ollama"], routes[4].Order);
+        Assert.Equal("plan", routes[4].Settings["Victoria"]["victoria_operation"]);
+        Assert.False(routes[4].OffersTools);
+        Assert.Equal(TimeSpan.FromHours(1), routes[4].CacheTimeToLive);
+        Assert.Equal(TimeSpan.FromSeconds(2), routes[4].CacheMinGenerationTime);
+        Assert.Equal(["Mlx", "Ollama"], routes[4].Instructions.Keys.Order());
     }
 
     [Theory]

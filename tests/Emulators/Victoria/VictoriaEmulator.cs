@@ -7,7 +7,8 @@ namespace AgentHost.Emulators.Victoria;
 /// <summary>
 /// Emulates the Victoria agent server (DESIGN §3, following <c>src/agents/bridge/victoria_server.py</c>):
 /// <c>GET /health</c>, <c>POST /run?async_mode=false|true</c> with FastAPI's 422 validation, <c>GET /run/status/{task_id}</c>
-/// advancing one stage per poll (no timers), and newer builds' <c>POST /stream</c> (SSE). Errors use FastAPI's
+/// advancing one stage per poll (no timers), <c>POST /plan</c> (plan only, <c>{"plan", "status"}</c>), and newer builds'
+/// <c>POST /stream</c> (SSE). Errors use FastAPI's
 /// <c>{"detail"}</c>. The answer is <c>"Victoria: " + goal</c> unless <see cref="EmulatorFaults.Answer"/> says otherwise.
 /// </summary>
 public sealed partial class VictoriaEmulator : BackendEmulator
@@ -63,6 +64,9 @@ public sealed partial class VictoriaEmulator : BackendEmulator
     /// <summary>Replaces the <c>knowledge</c> object of answers (receives the goal); null gives the agent-run route's shape.</summary>
     public Func<string, object>? Knowledge { get; set; }
 
+    /// <summary>How long <c>POST /plan</c> takes to make a plan (Victoria's planner is one LLM call: seconds).</summary>
+    public TimeSpan PlanDelay { get; set; }
+
     /// <inheritdoc />
     protected override void MapRoutes(WebApplication app)
     {
@@ -70,6 +74,35 @@ public sealed partial class VictoriaEmulator : BackendEmulator
         app.MapPost("/run", RunAsync);
         app.MapGet("/run/status/{taskId}", (HttpContext c, string taskId) => StatusAsync(c, taskId));
         app.MapPost("/stream", StreamRouteAsync);
+        app.MapPost("/plan", PlanAsync);
+    }
+
+    /// <summary>
+    /// <c>POST /plan</c> as <c>plan_only</c>: <c>{"goal"}</c> (FastAPI's 422 without it; other fields ignored) →
+    /// <c>{"plan", "status": "success"}</c>; a failure is 500 <c>{"detail"}</c>. The plan is numbered steps about the goal.
+    /// <see cref="PromptOnlyDeployment"/> wants <c>{"prompt"}</c> here too.
+    /// </summary>
+    private async Task PlanAsync(HttpContext context)
+    {
+        var goal = await ValidatedGoalAsync(context, PromptOnlyDeployment);
+        if (goal is null)
+        {
+            return;
+        }
+
+        var faults = BeginGeneration();
+        if (PlanDelay > TimeSpan.Zero)
+        {
+            await Task.Delay(PlanDelay, context.RequestAborted);
+        }
+
+        if (!await PreambleAsync(context, faults))
+        {
+            return;
+        }
+
+        var plan = faults.Answer?.Invoke(goal) ?? $"Plan for: {goal}\n1. Clarify what \"done\" means.\n2. List what is needed.\n3. Do it step by step.\n4. Check the result.";
+        await WriteBodyAsync(context, faults, System.Text.Json.JsonSerializer.Serialize(new { plan, status = "success" }, JsonOptions));
     }
 
     private async Task HealthAsync(HttpContext context)

@@ -35,14 +35,18 @@ public sealed class MetricsEndpointTests
     }
 
     [Fact]
-    public async Task Metrics_are_not_listed_among_the_models()
+    public async Task Metrics_are_on_by_default_and_not_an_openai_route()
     {
         await using var gateway = await TestGateway.StartAsync(order: ["Ollama"]);
 
-        var models = await gateway.Client.GetStringAsync("v1/models");
         using var scrape = await gateway.Client.GetAsync("metrics");
+        using var underV1 = await gateway.Client.GetAsync("v1/metrics");
+        var models = await gateway.Client.GetStringAsync("v1/models");
 
         Assert.Equal(HttpStatusCode.OK, scrape.StatusCode);
+        Assert.Contains("# TYPE ", await scrape.Content.ReadAsStringAsync());
+        Assert.Equal(HttpStatusCode.NotFound, underV1.StatusCode);
+        Assert.Contains("unknown_url", await underV1.Content.ReadAsStringAsync());
         Assert.DoesNotContain("metrics", models, StringComparison.OrdinalIgnoreCase);
     }
 }

@@ -38,7 +38,7 @@ mkdir -p "$out"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 
 # Ports (loopback only). "refused" is a port nothing listens on.
-p_canned=19101 p_paced=19102 p_refused=19109 p_serve=19201 p_serve_fo=19202 p_serve_paced=19203 p_portkey=18787 p_forward=19204
+p_canned=19101 p_paced=19102 p_refused=19109 p_serve=19201 p_serve_fo=19202 p_serve_paced=19203 p_portkey=18787 p_forward=19204 p_serve_nm=19205
 
 pids=()
 stop_all() {
@@ -76,7 +76,7 @@ log "building Release: src/AgentHost, bench/gateway/GatewayBench"
 host_dll="$root/src/AgentHost/bin/Release/net10.0/AgentHost.dll"
 bench="$here/GatewayBench/bin/Release/net10.0/GatewayBench"
 
-for p in $p_canned $p_paced $p_refused $p_serve $p_serve_fo $p_serve_paced $p_portkey $p_forward; do
+for p in $p_canned $p_paced $p_refused $p_serve $p_serve_fo $p_serve_paced $p_portkey $p_forward $p_serve_nm; do
   if (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then die "port $p on 127.0.0.1 is already in use"; fi
 done
 
@@ -110,7 +110,7 @@ serve_env() { # backend port, order...
   printf '%s\n' "${env[@]}"
 }
 
-log "starting canned backends, 3 × serve, Portkey"
+log "starting canned backends, 4 × serve, Portkey"
 start canned "$bench" backend --port $p_canned --chunks 8
 start canned-paced "$bench" backend --port $p_paced --chunks 8 --chunk-delay-ms 20
 mapfile -t env_plain < <(serve_env $p_canned Mlx)
@@ -120,10 +120,12 @@ env_fo+=(AgentHost__Backends__Ollama__Enabled=true AgentHost__Backends__Ollama__
 start serve "${env_plain[@]}" dotnet "$host_dll" serve --urls "http://127.0.0.1:$p_serve"
 start serve-fo "${env_fo[@]}" dotnet "$host_dll" serve --urls "http://127.0.0.1:$p_serve_fo"
 start serve-paced "${env_paced[@]}" dotnet "$host_dll" serve --urls "http://127.0.0.1:$p_serve_paced"
+# serve as shipped has the OpenTelemetry SDK on (/metrics); this one has it off: the cost of metrics is the ratio of the two.
+start serve-nometrics "${env_plain[@]}" AgentHost__Telemetry__Metrics=false dotnet "$host_dll" serve --urls "http://127.0.0.1:$p_serve_nm"
 # The floor of any .NET gateway: Kestrel + one pooled HttpClient, forwarding bytes (no JSON, no routing, no logs).
 start forward "$bench" forward --port $p_forward --target "http://127.0.0.1:$p_canned"
 start portkey node "$here/node_modules/@portkey-ai/gateway/build/start-server.js" --port=$p_portkey --headless
-for n in canned:$p_canned canned-paced:$p_paced serve:$p_serve serve-fo:$p_serve_fo serve-paced:$p_serve_paced portkey:$p_portkey forward:$p_forward; do
+for n in canned:$p_canned canned-paced:$p_paced serve:$p_serve serve-fo:$p_serve_fo serve-paced:$p_serve_paced portkey:$p_portkey forward:$p_forward serve-nometrics:$p_serve_nm; do
   wait_http "http://127.0.0.1:${n#*:}/" "${n%%:*}"
 done
 
@@ -144,6 +146,9 @@ check() { # name, url, header
 check direct "http://127.0.0.1:$p_canned$chat"
 check serve "http://127.0.0.1:$p_serve$chat"
 check forward "http://127.0.0.1:$p_forward$chat"
+check serve-nometrics "http://127.0.0.1:$p_serve_nm$chat"
+curl -s -o /dev/null -w '%{http_code}' -m 5 "http://127.0.0.1:$p_serve/metrics" | grep -qx 200 || die "serve: /metrics is not on by default"
+curl -s -o /dev/null -w '%{http_code}' -m 5 "http://127.0.0.1:$p_serve_nm/metrics" | grep -qx 404 || die "serve-nometrics: /metrics answers with metrics off"
 check serve-failover "http://127.0.0.1:$p_serve_fo$chat"
 check portkey "http://127.0.0.1:$p_portkey$chat" "$pk_plain"
 check portkey-failover "http://127.0.0.1:$p_portkey$chat" "$pk_fo"
@@ -172,6 +177,7 @@ load() { # label, url, concurrency, duration, header
 [[ $smoke == 1 ]] || {
 load "warm direct" "http://127.0.0.1:$p_canned$chat" 16 $warmup
 load "warm serve" "http://127.0.0.1:$p_serve$chat" 16 $warmup
+load "warm serve-nometrics" "http://127.0.0.1:$p_serve_nm$chat" 16 $warmup
 load "warm forward" "http://127.0.0.1:$p_forward$chat" 16 $warmup
 load "warm serve-failover" "http://127.0.0.1:$p_serve_fo$chat" 16 $warmup
 load "warm portkey" "http://127.0.0.1:$p_portkey$chat" 16 $warmup "$pk_plain"
@@ -183,6 +189,8 @@ for c in 1 16 64; do
   load "direct c=$c" "http://127.0.0.1:$p_canned$chat" $c $duration
   load "forward c=$c" "http://127.0.0.1:$p_forward$chat" $c $duration
   load "serve c=$c" "http://127.0.0.1:$p_serve$chat" $c $duration
+  # Every row serve has, right after it: the two have the same history (JIT tiering, pools), so the ratio is the SDK's.
+  load "serve-nometrics c=$c" "http://127.0.0.1:$p_serve_nm$chat" $c $duration
   load "portkey c=$c" "http://127.0.0.1:$p_portkey$chat" $c $duration "$pk_plain"
 done
 for c in 1 64; do
@@ -235,7 +243,7 @@ stream_warmup=0 probe portkey "http://127.0.0.1:$p_portkey$chat" 3 0 "$pk_plain"
 grep -h -m1 -i "immutable" "$out/portkey.err" "$out/portkey.out" >"$out/portkey-stream-error.txt" 2>/dev/null || true
 
 # --- report -------------------------------------------------------------------------------------------------------
-for f in serve serve-fo serve-paced portkey; do # serve logs a line per attempt: keep the ends of each log
+for f in serve serve-fo serve-paced serve-nometrics portkey; do # serve logs a line per attempt: keep the ends of each log
   if [[ $(wc -l <"$out/$f.err") -gt 2000 ]]; then
     { head -n 500 "$out/$f.err"; echo "[... $(wc -l <"$out/$f.err") lines in all ...]"; tail -n 500 "$out/$f.err"; } >"$out/$f.err.tmp"
     mv "$out/$f.err.tmp" "$out/$f.err"

@@ -222,6 +222,6 @@ public sealed partial class FallbackChatClient
         }
 
         call.PendingFailure = (attempt.Name, text);
-        _telemetry.Failover(attempt.Name);
+        _telemetry.Failover(attempt.Name, call.Route.Route.Name);
     }
 }

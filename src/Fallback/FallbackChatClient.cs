@@ -19,6 +19,12 @@ namespace AgentHost.Fallback;
 /// </summary>
 public sealed partial class FallbackChatClient : IChatClient
 {
+    /// <summary>
+    /// The name of the chain's <see cref="System.Diagnostics.ActivitySource"/> and <see cref="Meter"/> (<c>AgentHost.Fallback</c>):
+    /// give it to OpenTelemetry's <c>AddSource</c> and <c>AddMeter</c>.
+    /// </summary>
+    public const string TelemetryName = FallbackTelemetry.Name;
+
     private readonly IReadOnlyList<FallbackOrderEntry> _order;
     private readonly Dictionary<string, FallbackBackend> _backends = new(StringComparer.OrdinalIgnoreCase);
     private readonly BackendHealthMonitor _health;
@@ -129,7 +135,7 @@ public sealed partial class FallbackChatClient : IChatClient
 
     private FallbackExhaustedException Exhausted(FallbackCall call)
     {
-        _telemetry.NoBackendAnswered();
+        _telemetry.NoBackendAnswered(call.Route.Route.Name);
         var report = call.Report();
         var exception = new FallbackExhaustedException(report, call.LastError);
         Activity.Current?.SetStatus(ActivityStatusCode.Error, exception.Message);
@@ -147,6 +153,7 @@ public sealed partial class FallbackChatClient : IChatClient
 
         activity?.SetTag("agenthost.backend", winner.Name);
         activity?.SetTag("agenthost.attempts", call.Attempts.Count);
+        activity?.SetTag("agenthost.route", call.Route.Route.Name);
         return call.Report(winner.Name, ModelOf(winner, modelId));
     }
 

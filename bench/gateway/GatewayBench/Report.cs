@@ -113,6 +113,25 @@ internal static class Report
                 $"`serve` over the forwarder: p50 {Signed(Num(s1, "p50_us") - Num(f1, "p50_us"))} at c=1; at c=64 {100 * Num(sv64, "rps") / Num(f64, "rps"):0.0} % of its requests/s.");
         }
 
+        // The cost of metrics: serve as shipped (OpenTelemetry SDK on, /metrics) against serve with AgentHost:Telemetry:Metrics=false,
+        // each row right after serve's, same run.
+        if (Find(wrk, "serve c=64") is not null && Find(wrk, "serve-nometrics c=64") is not null)
+        {
+            md.AppendLine();
+            md.AppendLine("Cost of metrics (`serve` as shipped, OpenTelemetry SDK and `/metrics` on, against `AgentHost__Telemetry__Metrics=false`; each row right after serve's):");
+            md.AppendLine();
+            md.AppendLine("| concurrency | path | requests/s | p50 | p99 | requests/s, on / off |");
+            md.AppendLine("| ---: | --- | ---: | ---: | ---: | ---: |");
+            foreach (var c in new[] { 1, 16, 64 })
+            {
+                if (Find(wrk, $"serve c={c}") is { } on && Find(wrk, $"serve-nometrics c={c}") is { } off)
+                {
+                    md.AppendLine(Inv, $"| {c} | agent-host `serve`, metrics on (default) | {Rps(on)} | {Us(on, "p50_us")} | {Us(on, "p99_us")} | {Num(on, "rps") / Num(off, "rps"):0.000} |");
+                    md.AppendLine(Inv, $"| {c} | agent-host `serve`, metrics off | {Rps(off)} | {Us(off, "p50_us")} | {Us(off, "p99_us")} | 1 |");
+                }
+            }
+        }
+
         md.AppendLine();
         md.AppendLine("First backend refusing connections (both gateways fail over to the canned backend):");
         md.AppendLine();
@@ -247,8 +266,9 @@ internal static class Report
     /// <summary>The wrk rows run.sh always records (warm-ups and variants aside).</summary>
     private static readonly string[] ExpectedRows =
     [
-        "direct c=1", "forward c=1", "serve c=1", "portkey c=1", "direct c=16", "forward c=16", "serve c=16", "portkey c=16",
-        "direct c=64", "forward c=64", "serve c=64", "portkey c=64",
+        "direct c=1", "forward c=1", "serve c=1", "serve-nometrics c=1", "portkey c=1",
+        "direct c=16", "forward c=16", "serve c=16", "serve-nometrics c=16", "portkey c=16",
+        "direct c=64", "forward c=64", "serve c=64", "serve-nometrics c=64", "portkey c=64",
         "serve-failover c=1", "portkey-failover c=1", "serve-failover c=64", "portkey-failover c=64",
     ];
 

@@ -1,4 +1,5 @@
 using AgentHost.Hosting;
+using AgentHost.Telemetry;
 using Microsoft.Extensions.Options;
 
 namespace AgentHost.Cli;
@@ -22,6 +23,7 @@ internal static class CommandHost
         {
             host = AgentHostApplication.CreateBuilder(configurationArgs).Build();
             host.Services.GetService<IStartupValidator>()?.Validate();
+            host.Services.StartAgentHostTelemetry();
         }
         catch (Exception e) when (StartupErrors.Describe(e) is { } line)
         {

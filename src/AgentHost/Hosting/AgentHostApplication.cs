@@ -1,4 +1,5 @@
 using AgentHost.Http;
+using AgentHost.Telemetry;
 using Microsoft.Extensions.Configuration.Json;
 using Microsoft.Extensions.Logging.Console;
 
@@ -22,10 +23,14 @@ internal static class AgentHostApplication
         AddUserConfigFile(builder.Configuration);
         ConfigureLogging(builder.Logging);
         builder.Services.AddAgentHostChat(builder.Configuration);
+        builder.Services.AddAgentHostTelemetry(builder.Configuration, prometheus: false);
         return builder;
     }
 
-    /// <summary>The web host of <c>serve</c>: the same configuration, logging and services as <see cref="CreateBuilder"/>, plus the HTTP service.</summary>
+    /// <summary>
+    /// The web host of <c>serve</c>: the same configuration, logging and services as <see cref="CreateBuilder"/>, plus the
+    /// HTTP service and its <c>/metrics</c> (<see cref="TelemetryServiceCollectionExtensions"/>).
+    /// </summary>
     public static WebApplicationBuilder CreateWebBuilder(IReadOnlyList<string> configurationArgs)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions
@@ -38,6 +43,7 @@ internal static class AgentHostApplication
         ConfigureLogging(builder.Logging);
         builder.Services.AddAgentHostChat(builder.Configuration);
         builder.Services.AddAgentHostHttp(builder.Configuration);
+        builder.Services.AddAgentHostTelemetry(builder.Configuration, prometheus: true);
         return builder;
     }
 

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using AgentHost.Telemetry;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
@@ -52,7 +53,7 @@ internal static class HttpServiceExtensions
     /// <summary>
     /// After host filtering (WebApplication's default, first): errors in OpenAI's shape, the origin, CORS and JSON body checks
     /// (<see cref="CrossSiteProtection"/>), the chat page (open), the API key check (when one is set), the rate limits on model calls (when set), then
-    /// <c>/v1/chat/completions</c>, <c>/v1/models</c>, <c>/health</c> and the prompt routes.
+    /// <c>/v1/chat/completions</c>, <c>/v1/models</c>, <c>/health</c>, <c>/metrics</c> (when telemetry is on) and the prompt routes.
     /// </summary>
     public static WebApplication MapAgentHostHttp(this WebApplication app)
     {
@@ -70,6 +71,7 @@ internal static class HttpServiceExtensions
             .RequireRateLimiting(RateLimitServiceExtensions.ModelCallsPolicy);
         app.MapGet("/v1/models", StatusEndpoints.ModelsAsync);
         app.MapGet("/health", StatusEndpoints.HealthAsync);
+        app.MapAgentHostMetrics();
         app.MapPromptEndpoints();
         app.MapFallback("/v1/{**path}", (HttpContext c) => OpenAIError.WriteAsync(c, StatusCodes.Status404NotFound,
             $"Unknown route: {c.Request.Method} {c.Request.Path}.", OpenAIError.InvalidRequest, null, "unknown_url"));

@@ -28,7 +28,7 @@ internal sealed class FallbackCall(IReadOnlyList<ChatMessage> messages, ChatOpti
     public void Add(FallbackAttempt attempt)
     {
         _attempts.Add(attempt);
-        telemetry.Attempt(attempt, streaming);
+        telemetry.Attempt(attempt, streaming, Route.Route.Name);
     }
 
     /// <summary>

@@ -9,6 +9,10 @@ namespace AgentHost.Fallback.Core;
 /// against one backend, so its duration and time to first chunk use the OpenTelemetry GenAI names and attributes
 /// (<c>gen_ai.client.operation.*</c>, <c>gen_ai.operation.name</c>, <c>gen_ai.provider.name</c>,
 /// <c>gen_ai.request.model</c>, <c>error.type</c>); what the conventions have no name for is <c>agenthost.fallback.*</c>.
+/// The chain's counters are labelled <c>backend</c>, <c>outcome</c> and <c>route</c> (skips also <c>reason</c>, a fixed
+/// word: <see cref="SkipReasonLabel"/>); the GenAI histograms keep the conventions' attributes (the backend is
+/// <c>gen_ai.provider.name</c>, a failure's outcome <c>error.type</c>) and add only <c>route</c>, which they have no name for.
+/// The route is the chain's own decision (<see cref="FallbackRouteDecision"/>), so no host is needed to label it.
 /// </summary>
 internal sealed class FallbackTelemetry
 {
@@ -18,23 +22,35 @@ internal sealed class FallbackTelemetry
     public static readonly ActivitySource ActivitySource = new(Name);
 
     private readonly Counter<long> _requests;
+    private readonly Counter<long> _skips;
     private readonly Counter<long> _failovers;
     private readonly Counter<long> _exhausted;
     private readonly Counter<long> _circuitOpens;
     private readonly Histogram<double> _timeToFirstChunk;
     private readonly Histogram<double> _duration;
 
+    /// <summary>
+    /// Bucket boundaries in seconds: the GenAI conventions' for operation durations (0.01 s doubling to 81.92 s), then on to
+    /// about 11 minutes, since Victoria's runs of minutes are normal. Without advice an exporter's defaults suit milliseconds.
+    /// </summary>
+    private static readonly InstrumentAdvice<double> SecondsAdvice = new()
+    {
+        HistogramBucketBoundaries = [0.01, 0.02, 0.04, 0.08, 0.16, 0.32, 0.64, 1.28, 2.56, 5.12, 10.24, 20.48, 40.96, 81.92, 163.84, 327.68, 655.36],
+    };
+
     private FallbackTelemetry(Meter meter)
     {
         _requests = meter.CreateCounter<long>(
             "agenthost.fallback.requests", "{attempt}", "Backend attempts by backend and outcome (succeeded, failed, skipped, cancelled, deferred).");
+        _skips = meter.CreateCounter<long>(
+            "agenthost.fallback.skips", "{attempt}", "Backends not asked (skipped) or put last (deferred), by backend, outcome, reason and route.");
         _failovers = meter.CreateCounter<long>(
             "agenthost.fallback.failovers", "{failover}", "Times a failed backend handed the call on to the next one.");
         _exhausted = meter.CreateCounter<long>("agenthost.fallback.exhausted", "{call}", "Model calls no backend answered.");
         _circuitOpens = meter.CreateCounter<long>("agenthost.fallback.circuit_opened", "{event}", "Times a backend's circuit breaker opened.");
-        _timeToFirstChunk = meter.CreateHistogram<double>(
-            "gen_ai.client.operation.time_to_first_chunk", "s", "Time from the start of a streamed attempt to its first content.");
-        _duration = meter.CreateHistogram<double>("gen_ai.client.operation.duration", "s", "Duration of backend attempts (GenAI client operations).");
+        _timeToFirstChunk = meter.CreateHistogram(
+            "gen_ai.client.operation.time_to_first_chunk", "s", "Time from the start of a streamed attempt to its first content.", null, SecondsAdvice);
+        _duration = meter.CreateHistogram("gen_ai.client.operation.duration", "s", "Duration of backend attempts (GenAI client operations).", null, SecondsAdvice);
     }
 
     /// <summary>The telemetry of the chains (and resilience steps) built without a meter factory: one meter for all of them.</summary>
@@ -43,17 +59,21 @@ internal sealed class FallbackTelemetry
     /// <summary>Telemetry on a meter of <paramref name="meterFactory"/> (the container's), else <see cref="Shared"/>.</summary>
     public static FallbackTelemetry For(IMeterFactory? meterFactory) => meterFactory is null ? Shared : new(meterFactory.Create(Name));
 
-    public void Attempt(FallbackAttempt attempt, bool streaming)
+    /// <summary>Records one attempt of a call on <paramref name="route"/>: its count, and unless it was skipped or deferred its duration (and time to first chunk when streamed).</summary>
+    public void Attempt(FallbackAttempt attempt, bool streaming, string route)
     {
-        if (!_requests.Enabled && !_duration.Enabled && !_timeToFirstChunk.Enabled)
+        if (!_requests.Enabled && !_skips.Enabled && !_duration.Enabled && !_timeToFirstChunk.Enabled)
         {
             return;
         }
 
         var backend = new KeyValuePair<string, object?>("backend", attempt.Backend);
-        _requests.Add(1, backend, new KeyValuePair<string, object?>("outcome", OutcomeName(attempt.Outcome)));
+        var outcome = new KeyValuePair<string, object?>("outcome", OutcomeName(attempt.Outcome));
+        var routeTag = new KeyValuePair<string, object?>("route", route);
+        _requests.Add(1, backend, outcome, routeTag);
         if (attempt.Outcome is FallbackAttemptOutcome.Skipped or FallbackAttemptOutcome.Deferred)
         {
+            _skips.Add(1, backend, outcome, new KeyValuePair<string, object?>("reason", SkipReasonLabel.Of(attempt.SkipReason)), routeTag);
             return;
         }
 
@@ -61,6 +81,7 @@ internal sealed class FallbackTelemetry
         {
             { "gen_ai.operation.name", "chat" },
             { "gen_ai.provider.name", attempt.Backend },
+            routeTag,
         };
         if (attempt.Model is { } model)
         {
@@ -89,9 +110,13 @@ internal sealed class FallbackTelemetry
         _ => outcome.ToString().ToLowerInvariant(),
     };
 
-    public void Failover(string from) => _failovers.Add(1, new KeyValuePair<string, object?>("backend", from));
+    /// <summary>Counts a failure of <paramref name="from"/> that handed a call on <paramref name="route"/> to the next backend.</summary>
+    public void Failover(string from, string route) =>
+        _failovers.Add(1, new KeyValuePair<string, object?>("backend", from), new KeyValuePair<string, object?>("route", route));
 
-    public void NoBackendAnswered() => _exhausted.Add(1);
+    /// <summary>Counts a call on <paramref name="route"/> that no backend answered.</summary>
+    public void NoBackendAnswered(string route) => _exhausted.Add(1, new KeyValuePair<string, object?>("route", route));
 
+    /// <summary>Counts an opening of <paramref name="backend"/>'s circuit breaker (no call's route: the breaker is the backend's).</summary>
     public void CircuitOpened(string backend) => _circuitOpens.Add(1, new KeyValuePair<string, object?>("backend", backend));
 }

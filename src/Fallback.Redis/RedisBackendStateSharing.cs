@@ -57,7 +57,7 @@ public sealed partial class RedisBackendStateSharing : IBackendStateSharing, IDi
         lock (_gate)
         {
             _subscriptions = [.. _subscriptions, subscription];
-            _recheck ??= RecheckLoopAsync(_stop.Token);
+            _recheck ??= Task.Run(() => RecheckLoopAsync(_stop.Token)); // off the caller's thread: its first step talks to Redis
         }
 
         return subscription;
@@ -125,7 +125,7 @@ public sealed partial class RedisBackendStateSharing : IBackendStateSharing, IDi
         }
     }
 
-    /// <summary>Stops the re-check and the subscription (the connection is the caller's).</summary>
+    /// <summary>Stops the re-check and the subscription (the connection is the caller's; the re-check ends at its next step).</summary>
     public void Dispose()
     {
         if (_stop.IsCancellationRequested)
@@ -143,7 +143,6 @@ public sealed partial class RedisBackendStateSharing : IBackendStateSharing, IDi
             // Redis away or the connection already disposed: nothing left to unsubscribe from.
         }
 
-        _stop.Dispose();
     }
 
     /// <summary>Reads every subscribed backend's keys now and tells the observers (the re-check does this every interval).</summary>

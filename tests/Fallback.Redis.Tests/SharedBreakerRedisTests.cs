@@ -87,4 +87,24 @@ public sealed class SharedBreakerRedisTests
         Assert.Equal(beforeShared, fleet.Mlx.GenerationRequests);
         Assert.Contains("\"state\":\"opened\"", await fleet.Redis.CommandAsync($"GET {fleet.Prefix}breaker:mlx"), StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task A_changed_health_result_on_one_chain_reaches_the_other_and_is_stored_readably()
+    {
+        await using var fleet = await Fleet.StartAsync();
+        var one = await fleet.ReplicaAsync();
+        var two = await fleet.ReplicaAsync();
+        var healthOne = (BackendHealthMonitor)one.GetService(typeof(BackendHealthMonitor))!;
+        var healthTwo = (BackendHealthMonitor)two.GetService(typeof(BackendHealthMonitor))!;
+        fleet.Mlx.Faults.HealthStatus = "critical";
+
+        var found = await healthOne.ProbeAsync("Mlx");
+        await Fleet.WaitUntilAsync(() => healthTwo.Get("Mlx").State == BackendHealthState.Down, "two sees Mlx down");
+
+        Assert.Equal(BackendHealthState.Down, found.State);
+        Assert.Equal(found.Reason, healthTwo.Get("Mlx").Reason);
+        var stored = await fleet.Redis.CommandAsync($"GET {fleet.Prefix}health:mlx");
+        Assert.Contains("\"state\":\"down\"", stored, StringComparison.Ordinal);
+        Assert.Contains("\"atUtc\":", stored, StringComparison.Ordinal);
+    }
 }

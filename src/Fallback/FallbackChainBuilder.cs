@@ -29,6 +29,7 @@ public sealed class FallbackChainBuilder
     private ILoggerFactory? _loggerFactory;
     private IEmbeddingGenerator<string, Embedding<float>>? _embeddings;
     private IMeterFactory? _meterFactory;
+    private IBackendStateSharing? _sharing;
 
     /// <summary>Adds a backend; the order of additions is the default order's tie-break, as registration order is in DI.</summary>
     public FallbackChainBuilder AddBackend(ChainBackend backend)
@@ -82,6 +83,16 @@ public sealed class FallbackChainBuilder
         return this;
     }
 
+    /// <summary>
+    /// Shares the backends' circuits and health results with the other replicas of a fleet through <paramref name="sharing"/>
+    /// (e.g. Redis: AgentHost.Fallback.Redis). Not set: they are this process's own.
+    /// </summary>
+    public FallbackChainBuilder UseSharedState(IBackendStateSharing sharing)
+    {
+        _sharing = sharing ?? throw new ArgumentNullException(nameof(sharing));
+        return this;
+    }
+
     /// <summary>Builds the chain.</summary>
     public FallbackChatClient Build() => BuildChain().Client;
 
@@ -92,7 +103,7 @@ public sealed class FallbackChainBuilder
         _configure.ForEach(c => c(options));
         var routing = new FallbackRoutingOptions();
         _configureRouting.ForEach(c => c(routing));
-        return FallbackChain.Create(_backends, Options.Create(options), Options.Create(routing), _embeddings, _time, _loggerFactory, _meterFactory, validate: true);
+        return FallbackChain.Create(_backends, Options.Create(options), Options.Create(routing), _embeddings, _time, _loggerFactory, _meterFactory, validate: true, _sharing);
     }
 }
 
@@ -104,7 +115,8 @@ public sealed record FallbackChain(FallbackChatClient Client, BackendHealthMonit
 {
     /// <summary>Makes the monitor, router and chain over <paramref name="backends"/>, in that order, validating the options first when asked to.</summary>
     internal static FallbackChain Create(IEnumerable<ChainBackend> backends, IOptions<FallbackOptions> options, IOptions<FallbackRoutingOptions> routing,
-        IEmbeddingGenerator<string, Embedding<float>>? embeddings, TimeProvider? time, ILoggerFactory? loggerFactory, IMeterFactory? meterFactory, bool validate)
+        IEmbeddingGenerator<string, Embedding<float>>? embeddings, TimeProvider? time, ILoggerFactory? loggerFactory, IMeterFactory? meterFactory, bool validate,
+        IBackendStateSharing? sharing = null)
     {
         ArgumentNullException.ThrowIfNull(backends);
         IReadOnlyList<ChainBackend> list = [.. backends.DistinctBy(b => b.Name, StringComparer.OrdinalIgnoreCase)];
@@ -116,9 +128,9 @@ public sealed record FallbackChain(FallbackChatClient Client, BackendHealthMonit
         }
 
         loggerFactory ??= NullLoggerFactory.Instance;
-        var health = new BackendHealthMonitor(list, options, time, loggerFactory.CreateLogger<BackendHealthMonitor>());
+        var health = new BackendHealthMonitor(list, options, time, loggerFactory.CreateLogger<BackendHealthMonitor>(), sharing);
         var router = new FallbackRouter(list, options, routing, embeddings, time, loggerFactory.CreateLogger<FallbackRouter>());
-        var client = new FallbackChatClient(list, options, health, router, time, loggerFactory.CreateLogger<FallbackChatClient>(), meterFactory);
+        var client = new FallbackChatClient(list, options, health, router, time, loggerFactory.CreateLogger<FallbackChatClient>(), meterFactory, sharing);
         return new FallbackChain(client, health, router);
     }
 

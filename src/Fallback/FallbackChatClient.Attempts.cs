@@ -181,9 +181,10 @@ public sealed partial class FallbackChatClient
             // The circuit was open when the attempt reached it (just opened, or another call's half-open trial is in
             // flight): put the backend off like one the planner found open.
             List<FallbackAttempt>? deferred = null;
-            call.Planner.Defer(attempt.Backend, "circuit open", ref deferred);
+            var reason = attempt.Backend.Breaker.DescribeOpen();
+            call.Planner.Defer(attempt.Backend, reason, ref deferred);
             call.Add(deferred![0]);
-            _logger.Deferred(attempt.Name, "circuit open");
+            _logger.Deferred(attempt.Name, reason);
             return;
         }
 

@@ -36,14 +36,23 @@ public sealed partial class FallbackChatClient : IChatClient
     private readonly FallbackRouter _router;
     private readonly ConditionalWeakTable<IReadOnlyList<FallbackOrderEntry>, RoutePlan> _plans = [];
     private readonly ConditionalWeakTable<IReadOnlyList<FallbackOrderEntry>, RoutePlan>.CreateValueCallback _newPlan;
+    private readonly IDisposable? _sharing;
 
     /// <summary>
     /// Creates the chain over <paramref name="backends"/>, in the order of <see cref="FallbackOptions.Order"/>, with
     /// their health from <paramref name="health"/> and each call's route from <paramref name="router"/> (build the three
     /// over the same backends; <see cref="FallbackChainBuilder"/> does, and so do the DI registrations).
     /// </summary>
+    /// <param name="backends">The backends.</param>
+    /// <param name="options">The chain's options.</param>
+    /// <param name="health">Each backend's health.</param>
+    /// <param name="router">Each call's route and models.</param>
+    /// <param name="timeProvider">The clock of timeouts and breakers; null: the system's.</param>
+    /// <param name="logger">Where the chain logs; null: nowhere.</param>
+    /// <param name="meterFactory">Where its metrics go; null: one shared meter.</param>
+    /// <param name="sharing">Where the backends' circuits are shared with other replicas; null (or <see cref="NullBackendStateSharing"/>): they are this process's own.</param>
     public FallbackChatClient(IEnumerable<ChainBackend> backends, IOptions<FallbackOptions> options, BackendHealthMonitor health, FallbackRouter router,
-        TimeProvider? timeProvider = null, ILogger<FallbackChatClient>? logger = null, IMeterFactory? meterFactory = null)
+        TimeProvider? timeProvider = null, ILogger<FallbackChatClient>? logger = null, IMeterFactory? meterFactory = null, IBackendStateSharing? sharing = null)
     {
         ArgumentNullException.ThrowIfNull(backends);
         ArgumentNullException.ThrowIfNull(options);
@@ -55,6 +64,7 @@ public sealed partial class FallbackChatClient : IChatClient
         _logger = (ILogger?)logger ?? NullLogger.Instance;
         _telemetry = FallbackTelemetry.For(meterFactory);
         IReadOnlyList<ChainBackend> sources = [.. backends.DistinctBy(b => b.Name, StringComparer.OrdinalIgnoreCase)];
+        sharing = NullBackendStateSharing.OrNull(sharing);
         var descriptors = sources.Select(b => b.Descriptor).ToList();
         _order = FallbackOrder.Resolve(_options, descriptors, out var error, FallbackOrder.EnabledIn(sources));
         if (error is not null)
@@ -68,7 +78,12 @@ public sealed partial class FallbackChatClient : IChatClient
         foreach (var source in sources)
         {
             var settings = BackendResilienceSettings.Resolve(_options.Resilience, _options.Backends.GetValueOrDefault(source.Name));
-            _backends[source.Name] = new FallbackBackend(source, new BackendResilience(source.Name, settings, _time, _logger, _telemetry));
+            _backends[source.Name] = new FallbackBackend(source, new BackendResilience(source.Name, settings, _time, _logger, _telemetry, sharing));
+        }
+
+        if (NullBackendStateSharing.OrNull(sharing) is { } shared)
+        {
+            _sharing = shared.Subscribe(new CircuitObserver(_backends), [.. _backends.Keys]);
         }
 
         _newPlan = entries => new RoutePlan(entries, name => _backends[name]);
@@ -118,10 +133,22 @@ public sealed partial class FallbackChatClient : IChatClient
             : null;
     }
 
+    /// <summary>
+    /// <paramref name="backend"/>'s circuit in a few words: <c>closed</c>, <c>open (12 s left)</c>, <c>open (opened by another
+    /// replica, 12 s left)</c>, <c>half-open (trial in flight)</c>; <see langword="null"/> for a backend the chain does not have.
+    /// </summary>
+    public string? DescribeCircuit(string backend)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(backend);
+        return _backends.TryGetValue(backend, out var b) ? b.Breaker.Describe() : null;
+    }
+
     /// <inheritdoc />
     public void Dispose()
     {
-        // The backends' clients belong to the container that registered them.
+        // The backends' clients belong to the container that registered them; the sharing too (only what this chain hears stops).
+        _sharing?.Dispose();
+        _health.StopSharing();
     }
 
     private async ValueTask<FallbackCall> NewCallAsync(IEnumerable<ChatMessage> messages, ChatOptions? options, bool streaming, CancellationToken cancellationToken)
@@ -177,3 +204,4 @@ public sealed partial class FallbackChatClient : IChatClient
 
     private static void Stamp(AdditionalPropertiesDictionary properties, FallbackReport report) => properties[FallbackReport.MetadataKey] = report;
 }
+

@@ -27,7 +27,7 @@ internal static class BackendsCommand
             return CommandHost.ExitOk;
         }
 
-        var table = new Table().AddColumns("Backend", "Server", "Enabled", "Endpoint", "Model", "Health", "Reason");
+        var table = new Table().AddColumns("Backend", "Server", "Enabled", "Endpoint", "Model", "Health", "Reason", "Circuit");
         foreach (var row in rows)
         {
             var health = row.Health switch
@@ -38,7 +38,8 @@ internal static class BackendsCommand
                 _ => $"[red]{Markup.Escape(row.Health)}[/]",
             };
             table.AddRow(Markup.Escape(row.Name), Markup.Escape(row.Server), row.Enabled ? "yes" : "no",
-                Markup.Escape(row.Endpoint ?? ""), Markup.Escape(row.Model ?? ""), health, Markup.Escape(row.Reason ?? ""));
+                Markup.Escape(row.Endpoint ?? ""), Markup.Escape(row.Model ?? ""), health, Markup.Escape(row.Reason ?? ""),
+                Markup.Escape(row.Circuit ?? ""));
         }
 
         if (Console.IsOutputRedirected)

@@ -25,6 +25,10 @@ internal static class StateServiceCollectionExtensions
             return new RedisConnection(options.Redis!, options.KeyPrefix, sp.GetRequiredService<ILogger<RedisConnection>>());
         });
         services.TryAddSingleton<IConnectionMultiplexer>(sp => sp.GetRequiredService<RedisConnection>().Multiplexer);
+
+        // The chain's breakers and health, shared by the fleet under the same prefix (Redis lost: each process's own, RedisConnection says so).
+        var prefix = configuration.GetSection(StateOptions.SectionName)[nameof(StateOptions.KeyPrefix)] ?? new StateOptions().KeyPrefix;
+        services.AddFallbackRedisState(o => o.KeyPrefix = prefix, sp => sp.GetRequiredService<RedisConnection>().Multiplexer);
         return services;
     }
 }

@@ -93,6 +93,7 @@ internal static class StatusEndpoints
             writer.WriteString("reason", options.Enabled ? health.Reason : null);
             writer.WriteString("endpoint", options.Endpoint);
             writer.WriteString("model", options.Model);
+            writer.WriteString("circuit", chain?.DescribeCircuit(descriptor.Name));
             if (health.CheckedAt is { } at)
             {
                 writer.WriteString("checked_at", at);

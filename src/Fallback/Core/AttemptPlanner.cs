@@ -14,7 +14,8 @@ internal readonly record struct PlannedAttempt(FallbackBackend Backend, bool IsB
 /// healthy now) or defer it. A plain entry that is down or whose circuit is open is deferred (DESIGN §2): it gets no
 /// request while other candidates remain; once they are used up (or before the first last-resort backend, such as
 /// Embedded) the deferred entries are tried in order, an open-circuit one as a single trial past its breaker, and not
-/// at all while a circuit opened on a timeout is inside its break.
+/// at all while a circuit opened on a timeout is inside its break. A circuit shared with other replicas reads the same:
+/// open while another replica's break lasts, or while a trial (claimed here or elsewhere) is in flight.
 /// </summary>
 internal sealed class AttemptPlanner
 {
@@ -145,7 +146,7 @@ internal sealed class AttemptPlanner
         {
             // "Name?" is used only when healthy and never waited for: a later plain entry of the same backend decides the rest.
             return !health.IsUp ? ($"used only when healthy; {health.Describe()}", true, false)
-                : backend.Breaker.IsOpen ? ("used only when healthy; circuit open", true, false)
+                : backend.Breaker.IsOpen ? ($"used only when healthy; {backend.Breaker.DescribeOpen()}", true, false)
                 : (null, false, false);
         }
 
@@ -154,7 +155,7 @@ internal sealed class AttemptPlanner
             return (health.Describe(), false, true);
         }
 
-        return backend.Breaker.IsOpen ? ("circuit open", false, true) : (null, false, false);
+        return backend.Breaker.IsOpen ? (backend.Breaker.DescribeOpen(), false, true) : (null, false, false);
     }
 
     /// <summary>Why the backend cannot serve this request at all, whatever its health (null: it can).</summary>
@@ -202,11 +203,12 @@ internal sealed class AttemptPlanner
                 continue;
             }
 
-            var open = backend.Breaker.IsOpen || backend.Breaker.Provider.CircuitState is CircuitState.Open or CircuitState.HalfOpen;
+            var breaker = backend.Breaker;
+            var open = breaker.IsOpen || breaker.Provider.CircuitState is CircuitState.Open or CircuitState.HalfOpen || breaker.Shared is { IsOpenInFleet: true };
             // Inside its break a circuit opened on timeouts gets no trial: it would hold the caller for the whole timeout.
             // Past the break (Polly says Open until a call half-opens it, or another call's half-open trial is in flight)
             // the backend may answer again, so as the last hope it gets its one trial like any open circuit.
-            if (backend.Breaker.IsOpen && backend.Breaker.OpenedOnTimeout)
+            if (breaker.IsInsideBreak && breaker.OpenedOnTimeout)
             {
                 (skipped ??= []).Add(Skip(backend, "circuit open after a timeout; not tried"));
                 continue;

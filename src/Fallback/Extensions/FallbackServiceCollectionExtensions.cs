@@ -55,11 +55,13 @@ public static class FallbackServiceCollectionExtensions
         services.AddOptions<FallbackRoutingOptions>().ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<FallbackRoutingOptions>, FallbackRoutingOptionsValidator>());
 
-        // One chain over the registered backends, built as FallbackChainBuilder builds it (options validated by the options system).
+        // One chain over the registered backends, built as FallbackChainBuilder builds it (options validated by the options system);
+        // circuits and health shared with other replicas when an IBackendStateSharing is registered (AddFallbackRedisState).
         services.TryAddSingleton(sp => FallbackChain.Create(
             RegisteredChainBackends.From(sp), sp.GetRequiredService<IOptions<FallbackOptions>>(), sp.GetRequiredService<IOptions<FallbackRoutingOptions>>(),
             sp.GetKeyedService<IEmbeddingGenerator<string, Embedding<float>>>(FallbackRouter.EmbeddingGeneratorKey),
-            sp.GetService<TimeProvider>(), sp.GetService<ILoggerFactory>(), sp.GetService<IMeterFactory>(), validate: false));
+            sp.GetService<TimeProvider>(), sp.GetService<ILoggerFactory>(), sp.GetService<IMeterFactory>(), validate: false,
+            sp.GetService<IBackendStateSharing>()));
         services.TryAddSingleton(sp => sp.GetRequiredService<FallbackChain>().Health);
         services.TryAddSingleton(sp => sp.GetRequiredService<FallbackChain>().Router);
         services.TryAddSingleton(sp => sp.GetRequiredService<FallbackChain>().Client);

@@ -21,10 +21,21 @@ public sealed class BackendHealthMonitor
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly ConcurrentDictionary<string, BackendHealth> _states = new(StringComparer.OrdinalIgnoreCase);
+    private readonly IBackendStateSharing? _sharing;
+    private readonly IDisposable? _subscription;
 
     /// <summary>Creates the monitor over <paramref name="backends"/> (their health checks).</summary>
+    /// <param name="backends">The backends and their health checks.</param>
+    /// <param name="options">The chain's options (the probe timeout).</param>
+    /// <param name="timeProvider">The clock; null: the system's.</param>
+    /// <param name="logger">Where changes are logged; null: nowhere.</param>
+    /// <param name="sharing">
+    /// Where probe results are shared with other replicas; null (or <see cref="NullBackendStateSharing"/>): nothing is shared.
+    /// A changed result is published; another replica's result replaces this one's when it is newer.
+    /// </param>
     public BackendHealthMonitor(
-        IEnumerable<ChainBackend> backends, IOptions<FallbackOptions> options, TimeProvider? timeProvider = null, ILogger<BackendHealthMonitor>? logger = null)
+        IEnumerable<ChainBackend> backends, IOptions<FallbackOptions> options, TimeProvider? timeProvider = null, ILogger<BackendHealthMonitor>? logger = null,
+        IBackendStateSharing? sharing = null)
     {
         ArgumentNullException.ThrowIfNull(backends);
         ArgumentNullException.ThrowIfNull(options);
@@ -32,6 +43,8 @@ public sealed class BackendHealthMonitor
         _options = options.Value.Health;
         _time = timeProvider ?? TimeProvider.System;
         _logger = (ILogger?)logger ?? NullLogger.Instance;
+        _sharing = NullBackendStateSharing.OrNull(sharing);
+        _subscription = _sharing?.Subscribe(new HealthObserver(this), [.. _backends.Select(b => b.Name)]);
     }
 
     /// <summary>Raised when a backend's state changes.</summary>
@@ -80,9 +93,51 @@ public sealed class BackendHealthMonitor
         {
             _logger.HealthChanged(source.Name, state.ToString().ToLowerInvariant(), string.IsNullOrWhiteSpace(reason) ? string.Empty : $": {reason}");
             Changed?.Invoke(health);
+            if (_sharing is not null)
+            {
+                await _sharing.PublishHealthAsync(health, cancellationToken).ConfigureAwait(false);
+            }
         }
 
         return health;
+    }
+
+    /// <summary>Stops hearing other replicas' health results (when shared).</summary>
+    internal void StopSharing() => _subscription?.Dispose();
+
+    /// <summary>Another replica's result: it replaces this one's when newer (an older one is stale news).</summary>
+    private void ApplyShared(BackendHealth shared)
+    {
+        if (shared.CheckedAt is not { } at || !_backends.Any(b => string.Equals(b.Name, shared.Backend, StringComparison.OrdinalIgnoreCase)))
+        {
+            return;
+        }
+
+        while (true)
+        {
+            var exists = _states.TryGetValue(shared.Backend, out var current);
+            if (exists && current!.CheckedAt >= at)
+            {
+                return;
+            }
+
+            if (exists ? _states.TryUpdate(shared.Backend, shared, current!) : _states.TryAdd(shared.Backend, shared))
+            {
+                if (current is null || current.State != shared.State || current.Reason != shared.Reason)
+                {
+                    _logger.HealthChanged(shared.Backend, shared.State.ToString().ToLowerInvariant(),
+                        (string.IsNullOrWhiteSpace(shared.Reason) ? string.Empty : $": {shared.Reason}") + " (as another replica found it)");
+                    Changed?.Invoke(shared);
+                }
+
+                return;
+            }
+        }
+    }
+
+    private sealed class HealthObserver(BackendHealthMonitor monitor) : IBackendStateObserver
+    {
+        public void OnHealthShared(BackendHealth health) => monitor.ApplyShared(health);
     }
 
     private async Task<(BackendHealthState, string?)> CheckAsync(ChainBackend backend, CancellationToken cancellationToken)

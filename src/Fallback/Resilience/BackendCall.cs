@@ -3,6 +3,7 @@ using AgentHost.Backends;
 using AgentHost.Fallback.Core;
 using Microsoft.Extensions.AI;
 using Polly;
+using Polly.CircuitBreaker;
 
 namespace AgentHost.Fallback.Resilience;
 
@@ -64,6 +65,21 @@ internal class BackendCall
     {
         // The token Polly hands a try links this one with the attempt timeout: only this one is the caller's.
         _callerToken = cancellationToken;
+        var breaker = _resilience.Breaker;
+        var fleetTrial = false;
+        if (!breakerTrial && breaker.Shared is { } shared && shared.IsTrialDue(breaker))
+        {
+            // Shared circuit past its break: the fleet sends one trial. Not claimed: refused as by an open circuit (no request).
+            if (!await shared.TryClaimTrialAsync(cancellationToken).ConfigureAwait(false))
+            {
+                return End(Outcome.FromException<bool>(new BrokenCircuitException($"{_resilience.Name}: {shared.DescribeOpen()}")));
+            }
+
+            // Polly's own circuit is closed here (only the fleet's is open): the trial goes past it, its outcome told to the fleet.
+            fleetTrial = SharedCircuit.TrialBypassesBreaker(breaker);
+            breakerTrial = fleetTrial;
+        }
+
         var context = ResilienceContextPool.Shared.Get(cancellationToken);
         context.Properties.Set(BackendResiliencePipeline.CallKey, this);
         Outcome<bool> outcome;
@@ -73,7 +89,11 @@ internal class BackendCall
             outcome = await pipeline.ExecuteOutcomeAsync(static (ctx, self) => self.TryOnceAsync(ctx.CancellationToken), context, this).ConfigureAwait(false);
             if (breakerTrial && outcome.Exception is null)
             {
-                await _resilience.Breaker.TrialSucceededAsync().ConfigureAwait(false);
+                await breaker.TrialSucceededAsync().ConfigureAwait(false);
+            }
+            else if (fleetTrial && outcome.Exception is { } failure)
+            {
+                await FleetTrialFailedAsync(breaker.Shared!, failure, cancellationToken).ConfigureAwait(false);
             }
         }
         catch (Exception ex)
@@ -86,9 +106,27 @@ internal class BackendCall
             ResilienceContextPool.Shared.Return(context);
         }
 
+        return End(outcome);
+    }
+
+    private Outcome<bool> End(Outcome<bool> outcome)
+    {
         Interlocked.Exchange(ref _ended, _resilience.Time.GetTimestamp());
         _updates?.Writer.TryComplete(outcome.Exception);
         return outcome;
+    }
+
+    /// <summary>A fleet trial's failure: the backend's own re-opens the circuit everywhere; any other (the caller's cancellation) lets the claim lapse.</summary>
+    private static ValueTask FleetTrialFailedAsync(SharedCircuit shared, Exception failure, CancellationToken cancellationToken)
+    {
+        if (failure is OperationCanceledException && cancellationToken.IsCancellationRequested
+            || FallbackErrorClassifier.Classify(failure, cancellationToken) != FallbackErrorClass.Transient)
+        {
+            shared.TrialAbandoned();
+            return default;
+        }
+
+        return shared.TrialFailedAsync(FallbackErrorClassifier.IsTimeout(failure, cancellationToken));
     }
 
     /// <summary>Called as each try starts (1 for the first).</summary>

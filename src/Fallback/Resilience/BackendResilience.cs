@@ -11,13 +11,22 @@ namespace AgentHost.Fallback.Resilience;
 /// </summary>
 internal sealed class BackendResilience
 {
-    public BackendResilience(string backend, BackendResilienceSettings settings, TimeProvider time, ILogger logger, FallbackTelemetry telemetry)
+    /// <param name="backend">The backend's name.</param>
+    /// <param name="settings">Its resilience settings.</param>
+    /// <param name="time">The clock.</param>
+    /// <param name="logger">Where retries and breaker changes are logged.</param>
+    /// <param name="telemetry">The chain's metrics.</param>
+    /// <param name="sharing">Where the circuit is shared with other replicas; null: it is this process's own.</param>
+    public BackendResilience(string backend, BackendResilienceSettings settings, TimeProvider time, ILogger logger, FallbackTelemetry telemetry,
+        IBackendStateSharing? sharing = null)
     {
         Name = backend;
         Settings = settings;
         Time = time;
         Logger = logger;
-        Breaker = new BackendBreakerState(time);
+        Breaker = sharing is null
+            ? new BackendBreakerState(time)
+            : new BackendBreakerState(time, new SharedCircuit(backend, sharing, time, settings.BreakerBreakDuration, settings.AttemptTimeout ?? settings.BreakerBreakDuration));
         Pipeline = BackendResiliencePipeline.Create(backend, settings, time, logger, Breaker, telemetry);
         TrialPipeline = BackendResiliencePipeline.CreateTrial(backend, settings, time);
     }

@@ -50,10 +50,10 @@ internal static class BackendResiliencePipeline
             ManualControl = breaker.Control,
             OnOpened = args =>
             {
-                breaker.Opened(args.BreakDuration, args.Outcome.Exception is { } e && FallbackErrorClassifier.IsTimeout(e, args.Context.CancellationToken));
+                var shared = breaker.OpenedAsync(args.BreakDuration, args.Outcome.Exception is { } e && FallbackErrorClassifier.IsTimeout(e, args.Context.CancellationToken));
                 logger.CircuitOpened(backend, FallbackErrorClassifier.Format(args.BreakDuration));
                 telemetry.CircuitOpened(backend);
-                return default;
+                return shared;
             },
             OnHalfOpened = _ =>
             {
@@ -62,9 +62,8 @@ internal static class BackendResiliencePipeline
             },
             OnClosed = _ =>
             {
-                breaker.NotOpen();
                 logger.CircuitClosed(backend);
-                return default;
+                return breaker.ClosedAsync();
             },
         });
 

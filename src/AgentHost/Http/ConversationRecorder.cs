@@ -56,12 +56,16 @@ internal sealed class ConversationRecorder(IConversationStore store, ILogger<Con
             logger.ConversationNotStored(id, message);
             if (!context.Response.HasStarted)
             {
-                context.Response.Headers[ErrorHeader] = message.ReplaceLineEndings(" ");
+                context.Response.Headers[ErrorHeader] = AsHeaderValue(message);
             }
 
             return message;
         }
     }
+
+    /// <summary>The message as a header value: one line of printable ASCII (a path or a server's text may hold anything else, which Kestrel refuses).</summary>
+    internal static string AsHeaderValue(string message) =>
+        string.Concat(message.ReplaceLineEndings(" ").Select(c => c is >= ' ' and <= '~' ? c : '?'));
 
     /// <summary>One request's turn being recorded: the text streamed so far and who answered; stored once, by the first Finish.</summary>
     internal sealed class TurnRecording(ConversationRecorder recorder, HttpContext context, string id, string userText)

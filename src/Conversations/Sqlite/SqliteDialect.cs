@@ -69,11 +69,11 @@ internal sealed class SqliteDialect : SqlDialect
         }
     }
 
-    public override async ValueTask<DbTransaction> BeginWriteAsync(DbConnection connection, CancellationToken cancellationToken)
+    public override ValueTask<DbTransaction> BeginWriteAsync(DbConnection connection, CancellationToken cancellationToken)
     {
-        // BEGIN IMMEDIATE: the write lock is taken now, so the turn count read by the upsert is the one written.
+        // BEGIN IMMEDIATE (deferred: false): the write lock is taken now, waiting out another writer up to the busy timeout.
         cancellationToken.ThrowIfCancellationRequested();
-        return await Task.FromResult(((SqliteConnection)connection).BeginTransaction(deferred: false));
+        return ValueTask.FromResult<DbTransaction>(((SqliteConnection)connection).BeginTransaction(deferred: false));
     }
 
     public override async Task PrepareAsync(DbConnection connection, CancellationToken cancellationToken)

@@ -181,7 +181,8 @@ public sealed class ConversationEndpointsTests
     [InlineData(true)]
     public async Task A_store_that_fails_never_fails_the_answer_it_says_so_in_a_header_or_comment_and_one_log_line(bool stream)
     {
-        var blocker = Path.Combine(Directory.CreateTempSubdirectory("agent-host-blocked-").FullName, "a-file");
+        // A non-ASCII path: the error header must still go out (as printable ASCII).
+        var blocker = Path.Combine(Directory.CreateTempSubdirectory("agent-host-blocked-données-").FullName, "a-file");
         await File.WriteAllTextAsync(blocker, "a file where the database's folder should be");
         await using var gateway = await TestGateway.StartAsync(order: ["Ollama"],
             settings: new Dictionary<string, string> { ["AgentHost:Storage:ConnectionString"] = $"Data Source={Path.Combine(blocker, "conversations.db")}" });

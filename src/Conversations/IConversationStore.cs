@@ -23,3 +23,10 @@ public interface IConversationStore
     /// <summary>Deletes conversation <paramref name="id"/>; false when there was none.</summary>
     Task<bool> DeleteAsync(string id, CancellationToken cancellationToken = default);
 }
+
+/// <summary>A store whose schema can be brought up to date ahead of its first operation (e.g. when a service starts).</summary>
+public interface IMigratableConversationStore
+{
+    /// <summary>Creates the database's tables, or migrates them to this code's version; throws <see cref="ConversationStoreException"/> when it cannot (down, newer than the code).</summary>
+    Task MigrateAsync(CancellationToken cancellationToken = default);
+}

@@ -29,6 +29,7 @@ internal static class HttpServiceExtensions
         services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(5));
         services.TryAddSingleton<ChatCompletionsEndpoint>();
         services.TryAddSingleton<ConversationRecorder>();
+        services.AddHostedService<ConversationStoreStartup>();
         services.AddCrossSiteProtection();
         return services;
     }

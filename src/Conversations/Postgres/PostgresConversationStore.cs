@@ -8,7 +8,7 @@ namespace AgentHost.Conversations.Postgres;
 /// operation (once, whichever replica comes first), and concurrent appends to one conversation queue on its row.
 /// Thread-safe. Disposing closes the connection pool.
 /// </summary>
-public sealed class PostgresConversationStore : IConversationStore, IAsyncDisposable, IDisposable
+public sealed class PostgresConversationStore : IConversationStore, IMigratableConversationStore, IAsyncDisposable, IDisposable
 {
     private readonly NpgsqlDataSource _dataSource;
     private readonly SqlConversationEngine _engine;

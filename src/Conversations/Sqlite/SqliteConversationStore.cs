@@ -7,7 +7,7 @@ namespace AgentHost.Conversations.Sqlite;
 /// schema migrated before the first operation, WAL mode with a busy timeout, each append in <c>BEGIN IMMEDIATE</c>.
 /// Thread-safe; several processes may share the file.
 /// </summary>
-public sealed class SqliteConversationStore : IConversationStore
+public sealed class SqliteConversationStore : IConversationStore, IMigratableConversationStore
 {
     private readonly SqlConversationEngine _engine;
 

@@ -53,6 +53,29 @@ public sealed class ServeConversationsTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Serve_with_a_database_newer_than_itself_says_so_in_one_line_at_start_and_still_answers()
+    {
+        var database = TestGateway.TempDatabase();
+        var newer = new AgentHost.Conversations.Sqlite.SqliteConversationStore($"Data Source={database}");
+        await newer.MigrateAsync();
+        await using (var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={database}"))
+        {
+            await connection.OpenAsync();
+            await using var command = connection.CreateCommand();
+            command.CommandText = "INSERT INTO schema_version (version) VALUES (7)";
+            await command.ExecuteNonQueryAsync();
+        }
+
+        await using var serve = await ServeProcess.StartAsync(Env("Sqlite", $"Data Source={database}"));
+        await TestGateway.Eventually(() => serve.StdErr.Any(l => l.Contains("is at schema version 7, newer than this agent-host knows (1)", StringComparison.Ordinal)));
+
+        using var answer = await ConversationsHttp.PostChatAsync(serve.Client, "x", TestGateway.ChatBody("hi"));
+        Assert.Equal(HttpStatusCode.OK, answer.StatusCode);
+        Assert.Contains("newer than this agent-host knows", Assert.Single(answer.Headers.GetValues("x-agent-conversation-error")));
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+    }
+
+    [Fact]
     public async Task Two_replicas_on_one_postgres_database_appending_to_one_conversation_at_once_lose_no_turn()
     {
         await using var postgres = await PostgresServer.StartNewAsync();

@@ -17,6 +17,14 @@ internal sealed class ChatSession(IChatClient chat, ChatOptions? options = null)
     /// <summary>The last message whose turn failed, for <c>/retry</c>.</summary>
     public string? FailedMessage { get; private set; }
 
+    /// <summary>Starts from <paramref name="history"/> (whole turns, e.g. a stored session's complete ones) instead of nothing.</summary>
+    public void Load(IEnumerable<ChatMessage> history)
+    {
+        _history.Clear();
+        _history.AddRange(history);
+        FailedMessage = null;
+    }
+
     /// <summary>Forgets the conversation.</summary>
     public void Clear()
     {

@@ -9,7 +9,7 @@ using Microsoft.SemanticKernel;
 
 namespace AgentHost.Hosting;
 
-/// <summary>Wires the three backends and the fallback chain from the <c>AgentHost</c> configuration section (DESIGN §5).</summary>
+/// <summary>Wires the three backends, the fallback chain and the conversation store from the <c>AgentHost</c> configuration section (DESIGN §5).</summary>
 internal static class AgentHostServiceCollectionExtensions
 {
     public const string SectionName = "AgentHost";
@@ -33,6 +33,9 @@ internal static class AgentHostServiceCollectionExtensions
         services.AddKernel();
         Prompts.PromptServiceCollectionExtensions.AddAgentHostPrompts(services, configuration);
         Agents.AgentsServiceCollectionExtensions.AddAgentHostAgents(services, configuration);
+
+        // Stored conversations (chat --session, x-agent-conversation): nothing is opened or created until one is stored or read.
+        services.AddConversationStore(configuration.GetSection(Conversations.Storage.ConversationStoreOptions.SectionName), UserFolders.DefaultConversationsDatabase);
         return services;
     }
 

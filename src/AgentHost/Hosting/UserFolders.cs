@@ -2,8 +2,9 @@ namespace AgentHost.Hosting;
 
 /// <summary>
 /// Where the host keeps the person's own files: the user config file (<c>~/.config/agent-host/appsettings.json</c> on
-/// Linux, <c>%APPDATA%\agent-host</c> on Windows) and the models cache (<c>~/.cache/agent-host/models</c>,
-/// <c>%LOCALAPPDATA%\agent-host\models</c>). <c>XDG_CONFIG_HOME</c> and <c>XDG_CACHE_HOME</c> are honoured.
+/// Linux, <c>%APPDATA%\agent-host</c> on Windows), the models cache (<c>~/.cache/agent-host/models</c>,
+/// <c>%LOCALAPPDATA%\agent-host\models</c>) and the stored conversations (<c>~/.local/share/agent-host/conversations.db</c>,
+/// <c>%LOCALAPPDATA%\agent-host\conversations.db</c>). <c>XDG_CONFIG_HOME</c>, <c>XDG_CACHE_HOME</c> and <c>XDG_DATA_HOME</c> are honoured.
 /// </summary>
 internal static class UserFolders
 {
@@ -18,6 +19,28 @@ internal static class UserFolders
 
     /// <summary>The default of <c>AgentHost:Models:Path</c>.</summary>
     public static string DefaultModelsDirectory => Path.Combine(CacheDirectory, AppFolderName, "models");
+
+    /// <summary>The folder of the person's own data (stored conversations): created only when something is stored.</summary>
+    public static string DataDirectory => Path.Combine(DataHome, AppFolderName);
+
+    /// <summary>The default SQLite file of <c>AgentHost:Storage</c>.</summary>
+    public static string DefaultConversationsDatabase => Path.Combine(DataDirectory, "conversations.db");
+
+    private static string DataHome
+    {
+        get
+        {
+            if (OperatingSystem.IsWindows())
+            {
+                return Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData, Environment.SpecialFolderOption.DoNotVerify);
+            }
+
+            var xdg = Environment.GetEnvironmentVariable("XDG_DATA_HOME");
+            return !string.IsNullOrEmpty(xdg) && Path.IsPathRooted(xdg)
+                ? xdg
+                : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".local", "share");
+        }
+    }
 
     private static string CacheDirectory
     {

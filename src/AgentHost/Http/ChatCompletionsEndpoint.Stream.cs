@@ -11,9 +11,11 @@ internal sealed partial class ChatCompletionsEndpoint
     /// <c>data: [DONE]</c>. While the chain is still looking for a backend, each failed, skipped or deferred backend is
     /// an SSE comment (<c>: agent-host: Mlx failed (…) → trying Ollama</c>), which OpenAI clients ignore. A failure
     /// before anything was sent is a plain HTTP error; after it, an SSE error event (naming the backend, or
-    /// <c>no_backend_answered</c> naming each), and the stream ends without <c>[DONE]</c>.
+    /// <c>no_backend_answered</c> naming each), and the stream ends without <c>[DONE]</c>. With a
+    /// <paramref name="recording"/>, the text streamed is stored: complete after the last chunk, interrupted when the
+    /// stream broke, failed when no backend answered; a store failure is a comment <c>: agent-host: conversation-error: …</c>.
     /// </summary>
-    private async Task StreamAsync(HttpContext context, ChatCompletionRequest request)
+    private async Task StreamAsync(HttpContext context, ChatCompletionRequest request, ConversationRecorder.TurnRecording? recording)
     {
         var cancellationToken = context.RequestAborted;
         await using var updates = chat.GetStreamingResponseAsync(request.Messages, request.Options, cancellationToken).GetAsyncEnumerator(cancellationToken);
@@ -53,6 +55,7 @@ internal sealed partial class ChatCompletionsEndpoint
             catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
             {
                 // The chain's typed failures and anything else: an HTTP error before the stream started, an error event after.
+                var storeError = recording is null ? null : await recording.FinishAsync(Conversations.TurnStatus.Failed, e.Message);
                 if (sse is null)
                 {
                     await WriteFailureAsync(context, e);
@@ -60,6 +63,7 @@ internal sealed partial class ChatCompletionsEndpoint
                 else
                 {
                     // The status (200) went out with the first progress comment: the failure is an event.
+                    await TellStoreErrorAsync(sse, storeError, cancellationToken);
                     await WriteStreamFailureAsync(context, sse, e, cancellationToken);
                 }
 
@@ -91,6 +95,7 @@ internal sealed partial class ChatCompletionsEndpoint
         }
 
         var report = first?.GetFallbackReport();
+        recording?.Answered(report, first?.ModelId);
         if (sse is null)
         {
             sse = StartSse(context, report, report?.Model ?? first?.ModelId);
@@ -111,6 +116,7 @@ internal sealed partial class ChatCompletionsEndpoint
             while (update is not null)
             {
                 report = update.GetFallbackReport() ?? report;
+                recording?.Answered(report, null);
                 finish = update.FinishReason ?? finish;
                 foreach (var u in update.Contents.OfType<UsageContent>())
                 {
@@ -141,6 +147,7 @@ internal sealed partial class ChatCompletionsEndpoint
                             ChatCompletionJson.WriteToolCalls(d, calls, withIndex: true, index);
                         }
                     }, report: role ? report : null), cancellationToken);
+                    recording?.Add(text);
                     toolCalls += calls.Count;
                     isFirst = false;
                 }
@@ -151,6 +158,7 @@ internal sealed partial class ChatCompletionsEndpoint
         catch (FallbackStreamInterruptedException e)
         {
             logger.StreamInterrupted(e.Message);
+            await TellStoreErrorAsync(sse, recording is null ? null : await recording.FinishAsync(Conversations.TurnStatus.Interrupted, e.Message), cancellationToken);
             await sse.WriteAsync(w =>
             {
                 w.WriteStartObject();
@@ -165,6 +173,7 @@ internal sealed partial class ChatCompletionsEndpoint
         {
             // A failure while writing the stream itself (a bug, a serializer error): one error event, never a silent end.
             logger.Unhandled(e, context.Request.Method, context.Request.Path);
+            await TellStoreErrorAsync(sse, recording is null ? null : await recording.FinishAsync(Conversations.TurnStatus.Interrupted, $"The stream failed: {e.Message}"), cancellationToken);
             await sse.WriteAsync(w =>
             {
                 w.WriteStartObject();
@@ -178,6 +187,7 @@ internal sealed partial class ChatCompletionsEndpoint
             await RateLimitServiceExtensions.ChargeTokensAsync(context, RateLimitServiceExtensions.TokensOf(usage)); // what was used, answered or not
         }
 
+        await TellStoreErrorAsync(sse, recording is null ? null : await recording.FinishAsync(Conversations.TurnStatus.Complete), cancellationToken);
         var reason = ChatCompletionJson.FinishReason(finish, toolCalls > 0);
         await sse.WriteAsync(w => ChatCompletionJson.WriteChunk(w, sse.Id, sse.Created, sse.Model, null, reason, report: report), cancellationToken);
         if (request.IncludeUsage)
@@ -188,6 +198,10 @@ internal sealed partial class ChatCompletionsEndpoint
 
         await sse.WriteDoneAsync(cancellationToken);
     }
+
+    /// <summary>Tells a turn the store could not keep as an SSE comment (the headers are already out).</summary>
+    private static Task TellStoreErrorAsync(SseWriter sse, string? error, CancellationToken cancellationToken) =>
+        error is null ? Task.CompletedTask : sse.WriteCommentAsync("agent-host: conversation-error: " + error, cancellationToken);
 
     /// <summary>Starts the SSE response for progress (the backend is not known yet) and writes the progress held so far.</summary>
     private async Task<SseWriter> StartProgressAsync(HttpContext context, List<FallbackProgress> progress, CancellationToken cancellationToken)

@@ -11,10 +11,11 @@ namespace AgentHost.Http;
 /// The <c>model</c> field names a route or a model some backend serves (a strict caller choice: unknown is a 400
 /// <c>model_not_found</c> listing what exists); absent or <see cref="HttpServiceOptions.ChainModelId"/>, the rules decide.
 /// Every answer names its backend in <see cref="BackendHeader"/>, its route and chooser in <see cref="RouteHeader"/>,
-/// and both in the body's <c>agent_host</c> report.
+/// and both in the body's <c>agent_host</c> report. A request with <see cref="ConversationRecorder.IdHeader"/> has its turn
+/// stored (<see cref="ConversationRecorder"/>): complete, interrupted (cut, or the caller went away) or failed.
 /// </summary>
 internal sealed partial class ChatCompletionsEndpoint(IChatClient chat, FallbackRouter router, IOptions<HttpServiceOptions> options, TimeProvider time,
-    ILogger<ChatCompletionsEndpoint> logger)
+    ConversationRecorder recorder, ILogger<ChatCompletionsEndpoint> logger)
 {
     /// <summary>The header naming the backend that answered.</summary>
     public const string BackendHeader = "x-agent-backend";
@@ -24,6 +25,7 @@ internal sealed partial class ChatCompletionsEndpoint(IChatClient chat, Fallback
     public async Task HandleAsync(HttpContext context)
     {
         ChatCompletionRequest request;
+        ConversationRecorder.TurnRecording? recording;
         try
         {
             using var document = await ReadJsonAsync(context);
@@ -37,6 +39,7 @@ internal sealed partial class ChatCompletionsEndpoint(IChatClient chat, Fallback
                 throw OpenAIRequestException.Invalid($"We could not parse the JSON body of your request: {e.Message}", null, "invalid_json");
             }
 
+            recording = recorder.Begin(context, request);
             await ChooseRouteAsync(request, router, _options.ChainModelId, context.RequestAborted);
         }
         catch (OpenAIRequestException e)
@@ -50,16 +53,24 @@ internal sealed partial class ChatCompletionsEndpoint(IChatClient chat, Fallback
         {
             if (request.Stream)
             {
-                await StreamAsync(context, request);
+                await StreamAsync(context, request, recording);
             }
             else
             {
-                await AnswerAsync(context, request);
+                await AnswerAsync(context, request, recording);
             }
         }
         catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
         {
             logger.CallerGone(context.Request.Path);
+        }
+        finally
+        {
+            // Every way out that did not store the turn (the caller went away mid-answer): what went out, as interrupted.
+            if (recording is { Finished: false })
+            {
+                await recording.FinishAsync(Conversations.TurnStatus.Interrupted, "The caller went away before the answer finished.");
+            }
         }
     }
 
@@ -132,7 +143,7 @@ internal sealed partial class ChatCompletionsEndpoint(IChatClient chat, Fallback
     private OpenAIRequestException TooLarge() =>
         new(StatusCodes.Status413PayloadTooLarge, $"The request body is larger than the limit of {_options.MaxRequestBodyBytes} bytes.", null, "request_too_large");
 
-    private async Task AnswerAsync(HttpContext context, ChatCompletionRequest request)
+    private async Task AnswerAsync(HttpContext context, ChatCompletionRequest request, ConversationRecorder.TurnRecording? recording)
     {
         ChatResponse response;
         try
@@ -142,6 +153,11 @@ internal sealed partial class ChatCompletionsEndpoint(IChatClient chat, Fallback
         catch (Exception e) when (e is not OperationCanceledException || !context.RequestAborted.IsCancellationRequested)
         {
             // The chain's typed failures (exhausted, caller error, route not found) and anything else: mapped to an HTTP error.
+            if (recording is not null)
+            {
+                await recording.FinishAsync(Conversations.TurnStatus.Failed, e.Message);
+            }
+
             await WriteFailureAsync(context, e);
             return;
         }
@@ -154,6 +170,13 @@ internal sealed partial class ChatCompletionsEndpoint(IChatClient chat, Fallback
         }
 
         RouteHeader.Set(context.Response, report);
+        if (recording is not null)
+        {
+            // Stored before the body, so a store failure can still be told in a header.
+            recording.Add(response.Text);
+            recording.Answered(report, response.ModelId);
+            await recording.FinishAsync(Conversations.TurnStatus.Complete);
+        }
 
         context.Response.StatusCode = StatusCodes.Status200OK;
         context.Response.ContentType = "application/json";

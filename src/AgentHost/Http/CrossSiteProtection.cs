@@ -29,11 +29,11 @@ internal static class CrossSiteProtection
         services.AddCors();
         services.AddOptions<CorsOptions>().Configure<IOptions<HttpServiceOptions>>((cors, http) => cors.AddDefaultPolicy(policy => policy
             .WithOrigins([.. http.Value.AllowedOrigins.Select(HttpServiceOptions.NormalizeOrigin).OfType<string>()])
-            .WithMethods(HttpMethods.Get, HttpMethods.Post)
+            .WithMethods(HttpMethods.Get, HttpMethods.Post, HttpMethods.Delete)
             // The origin is the trust decision; its client's own headers (OpenAI's JS SDK sends x-stainless-*) are granted
             // with it, authorization and content-type included.
             .AllowAnyHeader()
-            .WithExposedHeaders(ChatCompletionsEndpoint.BackendHeader, RouteHeader.Name, RouteHeader.CacheHeader)
+            .WithExposedHeaders(ChatCompletionsEndpoint.BackendHeader, RouteHeader.Name, RouteHeader.CacheHeader, ConversationRecorder.ErrorHeader)
             .SetPreflightMaxAge(PreflightMaxAge)));
         return services;
     }

@@ -18,6 +18,15 @@ internal static partial class HttpLog
     [LoggerMessage(6, LogLevel.Debug, "stream progress: {Message}")]
     public static partial void Progress(this ILogger logger, string message);
 
+    [LoggerMessage(7, LogLevel.Warning, "conversation {Id}: the turn was not stored: {Message}")]
+    public static partial void ConversationNotStored(this ILogger logger, string id, string message);
+
+    [LoggerMessage(8, LogLevel.Warning, "{Method} {Path} → 503: {Message}")]
+    public static partial void StoreUnavailable(this ILogger logger, string method, string path, string message);
+
+    [LoggerMessage(9, LogLevel.Warning, "conversations will not be stored until the store answers: {Message}")]
+    public static partial void StoreNotReady(this ILogger logger, string message);
+
     [LoggerMessage(5, LogLevel.Error, "{Method} {Path} failed")]
     public static partial void Unhandled(this ILogger logger, Exception exception, string method, string path);
 }

@@ -30,6 +30,8 @@ internal static class HttpServiceExtensions
         });
         services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(5));
         services.TryAddSingleton<ChatCompletionsEndpoint>();
+        services.TryAddSingleton<ConversationRecorder>();
+        services.AddHostedService<ConversationStoreStartup>();
         services.AddCrossSiteProtection();
         services.AddModelCallRateLimits();
         return services;
@@ -53,7 +55,7 @@ internal static class HttpServiceExtensions
     /// <summary>
     /// After host filtering (WebApplication's default, first): errors in OpenAI's shape, the origin, CORS and JSON body checks
     /// (<see cref="CrossSiteProtection"/>), the chat page (open), the API key check (when one is set), the rate limits on model calls (when set), then
-    /// <c>/v1/chat/completions</c>, <c>/v1/models</c>, <c>/health</c>, <c>/metrics</c> (when telemetry is on) and the prompt routes.
+    /// <c>/v1/chat/completions</c>, <c>/v1/models</c>, <c>/health</c>, <c>/metrics</c> (when telemetry is on), <c>/v1/conversations</c> and the prompt routes.
     /// </summary>
     public static WebApplication MapAgentHostHttp(this WebApplication app)
     {
@@ -72,6 +74,7 @@ internal static class HttpServiceExtensions
         app.MapGet("/v1/models", StatusEndpoints.ModelsAsync);
         app.MapGet("/health", StatusEndpoints.HealthAsync);
         app.MapAgentHostMetrics();
+        app.MapConversationEndpoints();
         app.MapPromptEndpoints();
         app.MapFallback("/v1/{**path}", (HttpContext c) => OpenAIError.WriteAsync(c, StatusCodes.Status404NotFound,
             $"Unknown route: {c.Request.Method} {c.Request.Path}.", OpenAIError.InvalidRequest, null, "unknown_url"));

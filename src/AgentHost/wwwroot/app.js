@@ -1,21 +1,38 @@
 // The agent-host chat page: streams answers from /v1/chat/completions (OpenAI SSE), names the backend and route of each
 // answer, lets the user pick a route or model (from /v1/models; "auto" sends no model, so the rules decide), shows backend
-// health from /health, keeps the conversation while the page is open. Answers are markdown, rendered with marked and
-// sanitised with DOMPurify (both vendored under vendor/, loaded before this file); no build step.
+// health from /health. Every turn is stored by the host under the current conversation id (the x-agent-conversation
+// header; the id is kept in localStorage, so a reload or a server restart resumes it); the sidebar lists the stored
+// conversations (/v1/conversations) to resume or delete. Answers are markdown, rendered with marked and sanitised with
+// DOMPurify (both vendored under vendor/, loaded before this file); no build step.
 (() => {
   "use strict";
 
   const KEY_STORAGE = "agentHostApiKey";
+  const CONVERSATION_STORAGE = "agentHostConversation";
   const HEALTH_EVERY_MS = 4000;
   const $ = (id) => document.getElementById(id);
   const log = $("log"), form = $("composer"), input = $("message"), send = $("send"), routeSelect = $("route");
   const keyPanel = $("key-panel"), keyInput = $("api-key"), keyToggle = $("key-toggle"), keyNote = $("key-note");
+  const list = $("conversations"), listNote = $("conversations-note");
 
   const markdown = createMarkdown();
 
   /** Whole turns only: a turn that fails is never added, so the conversation survives a failure. */
   const history = [];
   let running = null; // the AbortController of the turn in flight
+  let conversationId = null; // the stored conversation this page's turns go to
+
+  /** A new conversation id: letters, digits and '-' (what the host accepts: [A-Za-z0-9._:-], at most 128). */
+  function newConversationId() {
+    const random = crypto.getRandomValues(new Uint32Array(2));
+    return "c-" + Date.now().toString(36) + "-" + random[0].toString(36) + random[1].toString(36);
+  }
+
+  function setConversation(id) {
+    conversationId = id;
+    localStorage.setItem(CONVERSATION_STORAGE, id);
+    for (const item of list.querySelectorAll(".conversation")) item.classList.toggle("current", item.dataset.id === id);
+  }
 
   function headers() {
     const h = { "Content-Type": "application/json" };
@@ -248,12 +265,15 @@
     setRunning(controller);
     const messages = [...history, { role: "user", content: text }];
     const request = { messages, stream: true };
+    const turnHeaders = { ...headers(), "x-agent-conversation": conversationId };
     if (routeSelect.value) request.model = routeSelect.value; // "auto" sends no model: the rules decide
     let answer = "", report = null, done = false;
     try {
       const res = await fetch("v1/chat/completions", {
-        method: "POST", headers: headers(), signal: controller.signal, body: JSON.stringify(request),
+        method: "POST", headers: turnHeaders, signal: controller.signal, body: JSON.stringify(request),
       });
+      const storeError = res.headers.get("x-agent-conversation-error");
+      if (storeError) showStoreError(view, storeError);
       if (!res.ok) {
         const body = await res.json().catch(() => null);
         if (res.status === 401) openKeyPanel("This host needs an API key.");
@@ -274,7 +294,8 @@
           buffer = buffer.slice(cut + 2);
           // SSE comments (": agent-host: Mlx failed (…) → trying Ollama") tell what the chain did while it looked for a backend.
           for (const c of event.split("\n").filter((l) => l.startsWith(":")).map((l) => l.slice(1).trimStart())) {
-            if (c.startsWith("agent-host: ")) showProgress(view, c.slice("agent-host: ".length));
+            if (c.startsWith("agent-host: conversation-error: ")) showStoreError(view, c.slice("agent-host: conversation-error: ".length));
+            else if (c.startsWith("agent-host: ")) showProgress(view, c.slice("agent-host: ".length));
           }
           const data = event.split("\n").filter((l) => l.startsWith("data:")).map((l) => l.slice(5).trimStart()).join("\n");
           if (!data) continue;
@@ -311,7 +332,107 @@
       view.msg.classList.remove("pending");
       setRunning(null);
       input.focus();
+      loadConversations();
     }
+  }
+
+  /** The host could not store the turn (its database is down or full): the answer stands, a note says it was not saved. */
+  function showStoreError(view, message) {
+    const note = el("div", "store-error", "Not saved: " + message);
+    view.msg.append(note);
+  }
+
+  /** Fills the sidebar from /v1/conversations: newest first, each with its title, time, and a delete button. */
+  async function loadConversations() {
+    let data;
+    try {
+      const res = await fetch("v1/conversations", { headers: headers(), cache: "no-store" });
+      if (res.status === 401) { list.replaceChildren(); listNote.textContent = "API key needed to see stored conversations."; return; }
+      const body = await res.json().catch(() => null);
+      if (!res.ok) { listNote.textContent = (body && body.error && body.error.message) || `HTTP ${res.status}`; return; }
+      data = (body && body.data) || [];
+    } catch (e) {
+      listNote.textContent = "host unreachable";
+      return;
+    }
+    listNote.textContent = data.length ? "" : "No stored conversations yet.";
+    list.replaceChildren(...data.map((c) => {
+      const item = el("li", "conversation");
+      item.dataset.id = c.id;
+      item.classList.toggle("current", c.id === conversationId);
+      const open = el("button", "open ghost");
+      open.type = "button";
+      open.title = c.title;
+      const when = el("time", "when", new Date(c.updated_at).toLocaleString([], { dateStyle: "short", timeStyle: "short" }));
+      when.dateTime = c.updated_at;
+      open.append(el("span", "title", c.title || c.id), when);
+      open.addEventListener("click", () => resume(c.id));
+      const remove = el("button", "delete ghost", "×");
+      remove.type = "button";
+      remove.title = "Delete this conversation";
+      remove.setAttribute("aria-label", "Delete conversation " + (c.title || c.id));
+      remove.addEventListener("click", () => removeConversation(c.id));
+      item.append(open, remove);
+      return item;
+    }));
+  }
+
+  /** Shows stored conversation id (from /v1/conversations/{id}) and continues it; only complete turns go back as history. */
+  async function resume(id) {
+    if (running) running.abort();
+    history.length = 0;
+    log.replaceChildren();
+    setConversation(id);
+    let conversation = null;
+    try {
+      const res = await fetch("v1/conversations/" + encodeURIComponent(id), { headers: headers(), cache: "no-store" });
+      if (res.ok) conversation = await res.json();
+      else if (res.status !== 404) listNote.textContent = `Could not load the conversation: HTTP ${res.status}`;
+    } catch (e) {
+      listNote.textContent = "Could not load the conversation: " + e.message;
+    }
+    const messages = (conversation && conversation.messages) || [];
+    for (let i = 0; i + 1 < messages.length; i += 2) {
+      const [question, answer] = [messages[i], messages[i + 1]];
+      addMessage("user", question.content);
+      const view = addMessage("assistant", "");
+      view.text = answer.content;
+      flushRender(view);
+      if (answer.backend) setBadge(view, answer.backend, { model: answer.model });
+      if (answer.status === "complete") {
+        history.push({ role: "user", content: question.content }, { role: "assistant", content: answer.content });
+      } else {
+        view.msg.classList.add("failed", answer.status);
+        const box = el("div", "error", (answer.status === "interrupted" ? "This answer was cut off" : "No answer")
+          + (answer.error ? ": " + answer.error : "") + " (not sent back to the model)");
+        view.msg.append(box);
+      }
+    }
+    input.focus();
+  }
+
+  function newConversation() {
+    if (running) running.abort();
+    history.length = 0;
+    log.replaceChildren();
+    setConversation(newConversationId());
+    input.focus();
+  }
+
+  async function removeConversation(id) {
+    try {
+      const res = await fetch("v1/conversations/" + encodeURIComponent(id), { method: "DELETE", headers: headers() });
+      if (!res.ok && res.status !== 404) {
+        const body = await res.json().catch(() => null);
+        listNote.textContent = (body && body.error && body.error.message) || `HTTP ${res.status}`;
+        return;
+      }
+    } catch (e) {
+      listNote.textContent = "Could not delete: " + e.message;
+      return;
+    }
+    if (id === conversationId) newConversation();
+    await loadConversations();
   }
 
   async function pollHealth() {
@@ -381,15 +502,11 @@
     keyNote.textContent = key ? "Saved for this tab." : "Cleared.";
     pollHealth();
     loadRoutes();
+    loadConversations();
   });
   keyInput.value = sessionStorage.getItem(KEY_STORAGE) || "";
 
-  $("new-chat").addEventListener("click", () => {
-    if (running) running.abort();
-    history.length = 0;
-    log.replaceChildren();
-    input.focus();
-  });
+  $("new-chat").addEventListener("click", newConversation);
 
   send.addEventListener("click", (e) => { if (running) { e.preventDefault(); running.abort(); } });
   form.addEventListener("submit", (e) => {
@@ -405,6 +522,9 @@
 
   pollHealth();
   loadRoutes();
+  const stored = localStorage.getItem(CONVERSATION_STORAGE);
+  if (stored && /^[A-Za-z0-9._:-]{1,128}$/.test(stored)) resume(stored); else setConversation(newConversationId());
+  loadConversations();
   setInterval(pollHealth, HEALTH_EVERY_MS);
   input.focus();
 })();

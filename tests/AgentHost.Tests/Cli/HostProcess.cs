@@ -55,6 +55,7 @@ internal static class HostProcess
         var home = Directory.CreateTempSubdirectory("agent-host-home-").FullName;
         start.Environment["XDG_CONFIG_HOME"] = Path.Combine(home, "config");
         start.Environment["XDG_CACHE_HOME"] = Path.Combine(home, "cache");
+        start.Environment["XDG_DATA_HOME"] = Path.Combine(home, "data"); // stored conversations, unless AgentHost__Storage__ConnectionString names a file
         start.Environment.Remove("HF_ENDPOINT");
         start.Environment.Remove("HF_TOKEN");
         foreach (var (key, value) in environment ?? new Dictionary<string, string>())

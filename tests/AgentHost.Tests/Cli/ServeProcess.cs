@@ -52,6 +52,9 @@ public sealed partial class ServeProcess : IAsyncDisposable
         start.Environment["DOTNET_ENVIRONMENT"] = "Test";
         // Never the person's own models folder: a pulled model would add the Embedded backend to every order.
         start.Environment["AgentHost__Models__Path"] = Path.Combine(Path.GetTempPath(), "agent-host-tests-no-models");
+        // Never the person's own conversations: a fresh temporary file unless the test names one (a restart, replicas).
+        start.Environment["AgentHost__Storage__ConnectionString"] = $"Data Source={Http.TestGateway.TempDatabase()}";
+        start.Environment["XDG_DATA_HOME"] = Directory.CreateTempSubdirectory("agent-host-data-").FullName;
         foreach (var (key, value) in environment)
         {
             start.Environment[key] = value;

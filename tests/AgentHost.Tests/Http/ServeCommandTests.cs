@@ -28,6 +28,7 @@ public sealed partial class ServeCommandTests
         start.Environment["AgentHost__Backends__Ollama__Endpoint"] = ollama.BaseAddress.ToString();
         start.Environment["AgentHost__Backends__Mlx__Enabled"] = "false";
         start.Environment["AgentHost__Backends__Victoria__Enabled"] = "false";
+        start.Environment["AgentHost__Storage__ConnectionString"] = $"Data Source={TestGateway.TempDatabase()}"; // never the person's own conversations
         using var process = Process.Start(start)!;
         var stderr = new List<string>();
         var listening = new TaskCompletionSource<Uri>(TaskCreationOptions.RunContinuationsAsynchronously);

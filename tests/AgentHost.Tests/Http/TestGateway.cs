@@ -64,6 +64,8 @@ public sealed class TestGateway : IAsyncDisposable
             ["Logging:LogLevel:AgentHost.Http"] = "Information",
             // Never the person's own models folder: a pulled model would add the Embedded backend to every order.
             ["AgentHost:Models:Path"] = Path.Combine(Path.GetTempPath(), "agent-host-tests-no-models"),
+            // Never the person's own conversations: each gateway stores into a fresh temporary file (settings may name another).
+            ["AgentHost:Storage:ConnectionString"] = $"Data Source={TempDatabase()}",
         };
         var entries = order ?? ["Mlx", "Ollama", "Victoria"];
         for (var i = 0; i < 4; i++)
@@ -85,6 +87,9 @@ public sealed class TestGateway : IAsyncDisposable
         gateway.Client = new HttpClient { BaseAddress = gateway.BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
         return gateway;
     }
+
+    /// <summary>A fresh SQLite file path in a temporary folder of its own (not created yet).</summary>
+    public static string TempDatabase() => Path.Combine(Directory.CreateTempSubdirectory("agent-host-conversations-").FullName, "conversations.db");
 
     /// <summary>A chat request body with one user message.</summary>
     public static string ChatBody(string text, bool stream = false, string? extra = null) =>

@@ -13,7 +13,7 @@ public sealed class LocalFeed : IAsyncLifetime
     public const string Collection = "Local feed";
 
     /// <summary>The library packages, as their project folders under <c>src/</c> (each packs as <c>AgentHost.&lt;name&gt;</c>).</summary>
-    public static readonly string[] Libraries = ["Backends.Abstractions", "Connectors.Mlx", "Connectors.Ollama", "Connectors.Victoria", "Connectors.Embedded", "Fallback", "Fallback.SemanticKernel", "Fallback.Redis"];
+    public static readonly string[] Libraries = ["Backends.Abstractions", "Connectors.Mlx", "Connectors.Ollama", "Connectors.Victoria", "Connectors.Embedded", "Fallback", "Fallback.SemanticKernel", "Fallback.Redis", "Conversations"];
 
     /// <summary>The tool's package id, its project folder being <c>src/AgentHost</c>.</summary>
     public const string ToolPackageId = "agent-host";

@@ -173,9 +173,10 @@ public sealed class RouteSelectionTests
         var entries = data.Select(m => (Id: m.GetProperty("id").GetString()!, Owner: m.GetProperty("owned_by").GetString()!,
             Kind: m.GetProperty("agent_host").GetProperty("kind").GetString()!)).ToList();
         Assert.Equal(
-            [("agent-host", "agent-host", "chain"), ("default", "agent-host", "route"), ("agent", "agent-host", "route"), ("ask", "agent-host", "route"), ("local", "agent-host", "route")],
-            entries.Take(5));
-        var models = entries.Skip(5).ToList();
+            [("agent-host", "agent-host", "chain"), ("default", "agent-host", "route"), ("agent", "agent-host", "route"), ("ask", "agent-host", "route"), ("local", "agent-host", "route"),
+             ("plan", "agent-host", "route")],
+            entries.Take(6));
+        var models = entries.Skip(6).ToList();
         Assert.All(models, m => Assert.Equal("model", m.Kind));
         Assert.Contains(("qwen2.5:7b", "Ollama", "model"), models);
         Assert.Contains(("llama3.2:latest", "Ollama", "model"), models);

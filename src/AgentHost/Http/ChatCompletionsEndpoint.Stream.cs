@@ -184,7 +184,8 @@ internal sealed partial class ChatCompletionsEndpoint
         }
         finally
         {
-            await RateLimitServiceExtensions.ChargeTokensAsync(context, RateLimitServiceExtensions.TokensOf(usage)); // what was used, answered or not
+            // What was used, answered or not; an answer from the route's cache used none.
+            await RateLimitServiceExtensions.ChargeTokensAsync(context, report is { Cached: true } ? 0 : RateLimitServiceExtensions.TokensOf(usage));
         }
 
         await TellStoreErrorAsync(sse, recording is null ? null : await recording.FinishAsync(Conversations.TurnStatus.Complete), cancellationToken);

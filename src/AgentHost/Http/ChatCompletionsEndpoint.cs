@@ -162,8 +162,8 @@ internal sealed partial class ChatCompletionsEndpoint(IChatClient chat, Fallback
             return;
         }
 
-        await RateLimitServiceExtensions.ChargeTokensAsync(context, RateLimitServiceExtensions.TokensOf(response.Usage));
         var report = response.GetFallbackReport();
+        await RateLimitServiceExtensions.ChargeTokensAsync(context, report is { Cached: true } ? 0 : RateLimitServiceExtensions.TokensOf(response.Usage)); // a cached answer used none
         if (report?.Backend is { } backend)
         {
             context.Response.Headers[BackendHeader] = backend;

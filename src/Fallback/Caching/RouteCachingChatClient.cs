@@ -41,7 +41,14 @@ public sealed partial class RouteCachingChatClient : DistributedCachingChatClien
     /// <inheritdoc />
     public override async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
     {
-        var (list, decided) = await DecideAsync(messages, options, cancellationToken).ConfigureAwait(false);
+        IReadOnlyList<ChatMessage> list = messages as IReadOnlyList<ChatMessage> ?? [.. messages];
+        if (Decision(options) is { Route.CacheTimeToLive: null })
+        {
+            // Decided above (as serve does) on a route that caches nothing: straight to the chain, no copy, no cache lookup.
+            return await InnerClient.GetResponseAsync(list, options, cancellationToken).ConfigureAwait(false);
+        }
+
+        var decided = await DecideAsync(list, options, cancellationToken).ConfigureAwait(false);
         return await base.GetResponseAsync(list, decided, cancellationToken).ConfigureAwait(false);
     }
 
@@ -49,8 +56,11 @@ public sealed partial class RouteCachingChatClient : DistributedCachingChatClien
     public override async IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(
         IEnumerable<ChatMessage> messages, ChatOptions? options = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
-        var (list, decided) = await DecideAsync(messages, options, cancellationToken).ConfigureAwait(false);
-        await foreach (var update in base.GetStreamingResponseAsync(list, decided, cancellationToken).ConfigureAwait(false))
+        IReadOnlyList<ChatMessage> list = messages as IReadOnlyList<ChatMessage> ?? [.. messages];
+        var streamed = Decision(options) is { Route.CacheTimeToLive: null }
+            ? InnerClient.GetStreamingResponseAsync(list, options, cancellationToken) // decided above, nothing to cache
+            : base.GetStreamingResponseAsync(list, await DecideAsync(list, options, cancellationToken).ConfigureAwait(false), cancellationToken);
+        await foreach (var update in streamed.ConfigureAwait(false))
         {
             yield return update;
         }
@@ -144,13 +154,12 @@ public sealed partial class RouteCachingChatClient : DistributedCachingChatClien
     protected override Task WriteCacheStreamingAsync(string key, IReadOnlyList<ChatResponseUpdate> value, CancellationToken cancellationToken) =>
         WriteCacheAsync(key, value.ToChatResponse(), cancellationToken);
 
-    private async ValueTask<(IReadOnlyList<ChatMessage>, ChatOptions)> DecideAsync(IEnumerable<ChatMessage> messages, ChatOptions? options, CancellationToken cancellationToken)
+    private async ValueTask<ChatOptions> DecideAsync(IReadOnlyList<ChatMessage> list, ChatOptions? options, CancellationToken cancellationToken)
     {
-        IReadOnlyList<ChatMessage> list = messages as IReadOnlyList<ChatMessage> ?? [.. messages];
         var decided = options?.Clone() ?? new ChatOptions();
         decided.AdditionalProperties = decided.AdditionalProperties is { } properties ? new(properties) : [];
         var decision = await _router.DecideAsync(list, decided, cancellationToken).ConfigureAwait(false);
-        return (list, decided.WithFallbackDecision(decision));
+        return decided.WithFallbackDecision(decision);
     }
 
     private static FallbackRouteDecision? Decision(ChatOptions? options) =>

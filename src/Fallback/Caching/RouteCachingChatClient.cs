@@ -39,17 +39,15 @@ public sealed partial class RouteCachingChatClient : DistributedCachingChatClien
     }
 
     /// <inheritdoc />
-    public override async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
+    public override Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
     {
         IReadOnlyList<ChatMessage> list = messages as IReadOnlyList<ChatMessage> ?? [.. messages];
-        if (Decision(options) is { Route.CacheTimeToLive: null })
-        {
-            // Decided above (as serve does) on a route that caches nothing: straight to the chain, no copy, no cache lookup.
-            return await InnerClient.GetResponseAsync(list, options, cancellationToken).ConfigureAwait(false);
-        }
 
-        var decided = await DecideAsync(list, options, cancellationToken).ConfigureAwait(false);
-        return await base.GetResponseAsync(list, decided, cancellationToken).ConfigureAwait(false);
+        // Decided above (as serve does) on a route that caches nothing: the chain's own task, no copy, no cache lookup,
+        // no state machine of this client's (every serve call passes here).
+        return Decision(options) is { Route.CacheTimeToLive: null }
+            ? InnerClient.GetResponseAsync(list, options, cancellationToken)
+            : DecideThenCacheAsync(list, options, cancellationToken);
     }
 
     /// <inheritdoc />
@@ -64,6 +62,12 @@ public sealed partial class RouteCachingChatClient : DistributedCachingChatClien
         {
             yield return update;
         }
+    }
+
+    private async Task<ChatResponse> DecideThenCacheAsync(IReadOnlyList<ChatMessage> list, ChatOptions? options, CancellationToken cancellationToken)
+    {
+        var decided = await DecideAsync(list, options, cancellationToken).ConfigureAwait(false);
+        return await base.GetResponseAsync(list, decided, cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc />

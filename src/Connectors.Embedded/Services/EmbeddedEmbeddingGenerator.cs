@@ -1,4 +1,5 @@
 using System.Net;
+using System.Text;
 using AgentHost.Backends;
 using LLama;
 using LLama.Native;
@@ -12,7 +13,7 @@ namespace AgentHost.Connectors.Embedded;
 /// <see cref="IEmbeddingGenerator{TInput, TEmbedding}"/>) over the same weights as the chat, loaded on first use and
 /// unloaded when idle by <see cref="EmbeddedModel"/>. Each call makes an embedder with a context in embeddings mode
 /// (mean pooling, so one vector per input, L2-normalised by LLamaSharp) and runs one call at a time (the CPU is the
-/// limit). An input longer than the context window is a 413, which the chain reads as a context-length failure.
+/// limit). <see cref="EmbeddingGenerationOptions.Dimensions"/> is not applied: the vector is the model's width. An input longer than the context window is a 413, which the chain reads as a context-length failure.
 /// </summary>
 public sealed class EmbeddedEmbeddingGenerator : IEmbeddingGenerator<string, Embedding<float>>
 {
@@ -41,21 +42,27 @@ public sealed class EmbeddedEmbeddingGenerator : IEmbeddingGenerator<string, Emb
             var parameters = _model.CreateParams(_model.Options.InspectModel(out _)) with { Embeddings = true, PoolingType = LLamaPoolingType.Mean };
             parameters = parameters with { UBatchSize = parameters.BatchSize };
             using var embedder = new LLamaEmbedder(lease.Weights, parameters, _logger);
-            GeneratedEmbeddings<Embedding<float>> result;
-            try
+            var result = new GeneratedEmbeddings<Embedding<float>>(inputs.Count);
+            long tokens = 0;
+            foreach (var input in inputs)
             {
-                result = await ((IEmbeddingGenerator<string, Embedding<float>>)embedder).GenerateAsync(inputs, options, cancellationToken).ConfigureAwait(false);
-            }
-            catch (ArgumentException e) when (e.Message.Contains("context window", StringComparison.OrdinalIgnoreCase))
-            {
-                throw new BackendHttpOperationException(_backend, HttpStatusCode.RequestEntityTooLarge, e.Message.Split(" (Parameter", 2)[0], null, null);
+                // GetEmbeddings, not the embedder's own IEmbeddingGenerator face: in 0.30 that reads the pooling type from a
+                // context it has already disposed (ObjectDisposedException; LLamaSharp's own test of it is switched off).
+                IReadOnlyList<float[]> vectors;
+                try
+                {
+                    vectors = await embedder.GetEmbeddings(input, cancellationToken).ConfigureAwait(false);
+                }
+                catch (ArgumentException e) when (e.Message.Contains("context window", StringComparison.OrdinalIgnoreCase))
+                {
+                    throw new BackendHttpOperationException(_backend, HttpStatusCode.RequestEntityTooLarge, e.Message.Split(" (Parameter", 2)[0], null, null);
+                }
+
+                tokens += lease.Weights.Tokenize(input, true, true, Encoding.UTF8).Length;
+                result.Add(new Embedding<float>(vectors[0]) { ModelId = _model.Options.Model });
             }
 
-            foreach (var embedding in result)
-            {
-                embedding.ModelId = _model.Options.Model;
-            }
-
+            result.Usage = new UsageDetails { InputTokenCount = tokens, TotalTokenCount = tokens };
             return result;
         }
         finally

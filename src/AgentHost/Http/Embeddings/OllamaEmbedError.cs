@@ -1,3 +1,4 @@
+using System.Text.Encodings.Web;
 using System.Text.Json;
 
 namespace AgentHost.Http.Embeddings;
@@ -21,6 +22,9 @@ internal static class OllamaEmbedError
         EmbeddingCall.Logger(context).Refused(context.Request.Method, context.Request.Path, statusCode, message);
         context.Response.StatusCode = statusCode;
         context.Response.ContentType = "application/json; charset=utf-8";
-        await context.Response.Body.WriteAsync(JsonSerializer.SerializeToUtf8Bytes(new Dictionary<string, string> { ["error"] = message }), context.RequestAborted);
+        await context.Response.Body.WriteAsync(JsonSerializer.SerializeToUtf8Bytes(new Dictionary<string, string> { ["error"] = message }, Json), context.RequestAborted);
     }
+
+    /// <summary>Quotes as Go's encoder leaves them (<c>'</c> unescaped), so texts read as Ollama's own.</summary>
+    private static readonly JsonSerializerOptions Json = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 }

@@ -21,6 +21,12 @@ public sealed class BackendCapabilities
     /// </summary>
     public TimeSpan? LongestStreamGap { get; set; }
 
+    /// <summary>
+    /// Whether the chain may ask the backend for embeddings, when its connector has an embedding generator (true by
+    /// default; false switches embeddings off for this backend: the embedding chain skips it as "cannot embed").
+    /// </summary>
+    public bool SupportsEmbeddings { get; set; } = true;
+
     /// <summary>Copies these capabilities.</summary>
     public BackendCapabilities Clone() => (BackendCapabilities)MemberwiseClone();
 }

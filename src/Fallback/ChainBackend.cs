@@ -16,6 +16,8 @@ public sealed class ChainBackend
     private readonly Func<BackendOptions> _options;
     private readonly Lazy<IHealthCheck?> _health;
     private readonly Lazy<IModelCatalog?> _catalog;
+    private Lazy<IEmbeddingGenerator<string, Embedding<float>>?> _embeddings = new(() => null);
+    private Func<IEmbeddingGenerator<string, Embedding<float>>?>? _embeddingsFactory;
     private BackendOptions? _cached;
     private IDisposable? _watch;
     private int _watchStarted;
@@ -57,6 +59,23 @@ public sealed class ChainBackend
     /// subscription, or <see langword="null"/> when changes cannot be heard of (its options are then read on every use).
     /// </summary>
     public Func<BackendOptions, Action, IDisposable?>? WatchOptions { get; init; }
+
+    /// <summary>
+    /// Makes its embedding generator, or gives <see langword="null"/> when it cannot embed; called once, on first use
+    /// (<see cref="FallbackEmbeddingGenerator"/>). Not set: the backend cannot embed.
+    /// </summary>
+    public Func<IEmbeddingGenerator<string, Embedding<float>>?>? Embeddings
+    {
+        get => _embeddingsFactory;
+        init
+        {
+            _embeddingsFactory = value;
+            _embeddings = new Lazy<IEmbeddingGenerator<string, Embedding<float>>?>(value ?? (() => null));
+        }
+    }
+
+    /// <summary>Its embedding generator (made on first use), or <see langword="null"/> when it has none.</summary>
+    internal IEmbeddingGenerator<string, Embedding<float>>? EmbeddingGenerator => _embeddings.Value;
 
     /// <summary>Its chat client (made on first use).</summary>
     public IChatClient CreateClient() => _client();

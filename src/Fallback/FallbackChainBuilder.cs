@@ -96,6 +96,12 @@ public sealed class FallbackChainBuilder
     /// <summary>Builds the chain.</summary>
     public FallbackChatClient Build() => BuildChain().Client;
 
+    /// <summary>
+    /// Builds the embedding chain alone (over the backends given an embedding generator, <see cref="ChainBackend.Embeddings"/>);
+    /// <see cref="BuildChain"/> gives it together with the chat chain, both over one health monitor.
+    /// </summary>
+    public FallbackEmbeddingGenerator BuildEmbeddingGenerator() => BuildChain().Embeddings;
+
     /// <summary>Builds the chain with its health monitor and router (one set, over the same backends).</summary>
     public FallbackChain BuildChain()
     {
@@ -113,6 +119,9 @@ public sealed class FallbackChainBuilder
 /// <param name="Router">The route and model decision of each call.</param>
 public sealed record FallbackChain(FallbackChatClient Client, BackendHealthMonitor Health, FallbackRouter Router)
 {
+    /// <summary>The embedding chain over the same backends, health monitor and order (<see cref="FallbackEmbeddingGenerator"/>).</summary>
+    public required FallbackEmbeddingGenerator Embeddings { get; init; }
+
     /// <summary>Makes the monitor, router and chain over <paramref name="backends"/>, in that order, validating the options first when asked to.</summary>
     internal static FallbackChain Create(IEnumerable<ChainBackend> backends, IOptions<FallbackOptions> options, IOptions<FallbackRoutingOptions> routing,
         IEmbeddingGenerator<string, Embedding<float>>? embeddings, TimeProvider? time, ILoggerFactory? loggerFactory, IMeterFactory? meterFactory, bool validate,
@@ -131,7 +140,8 @@ public sealed record FallbackChain(FallbackChatClient Client, BackendHealthMonit
         var health = new BackendHealthMonitor(list, options, time, loggerFactory.CreateLogger<BackendHealthMonitor>(), sharing);
         var router = new FallbackRouter(list, options, routing, embeddings, time, loggerFactory.CreateLogger<FallbackRouter>());
         var client = new FallbackChatClient(list, options, health, router, time, loggerFactory.CreateLogger<FallbackChatClient>(), meterFactory, sharing);
-        return new FallbackChain(client, health, router);
+        var embedder = new FallbackEmbeddingGenerator(list, options, health, time, loggerFactory.CreateLogger<FallbackEmbeddingGenerator>(), meterFactory);
+        return new FallbackChain(client, health, router) { Embeddings = embedder };
     }
 
     private static void Throw(string name, Type type, ValidateOptionsResult result)

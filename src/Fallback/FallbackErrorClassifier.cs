@@ -82,6 +82,13 @@ public static partial class FallbackErrorClassifier
         return StatusOf(exception) == HttpStatusCode.NotFound && ServerText(exception).Contains("model", StringComparison.OrdinalIgnoreCase);
     }
 
+    /// <summary>Whether the backend refused the connection (nothing listens there: the whole backend is down, not one model).</summary>
+    public static bool IsConnectionRefused(Exception exception)
+    {
+        ArgumentNullException.ThrowIfNull(exception);
+        return exception is HttpRequestException h && IsRefused(h);
+    }
+
     /// <summary>The wait the server asked for (<c>Retry-After</c>), when it did.</summary>
     public static TimeSpan? RetryAfterOf(Exception exception) => (exception as BackendHttpOperationException)?.RetryAfter;
 

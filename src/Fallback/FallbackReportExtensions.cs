@@ -26,6 +26,13 @@ public static class FallbackReportExtensions
         return From(update.AdditionalProperties);
     }
 
+    /// <summary>The report of the embedding call that produced <paramref name="embeddings"/> (<see cref="FallbackEmbeddingGenerator"/>).</summary>
+    public static FallbackReport? GetFallbackReport(this GeneratedEmbeddings<Embedding<float>> embeddings)
+    {
+        ArgumentNullException.ThrowIfNull(embeddings);
+        return From(embeddings.AdditionalProperties);
+    }
+
     /// <summary>The report of a failed call: on <see cref="FallbackExhaustedException"/>, <see cref="FallbackStreamInterruptedException"/>, or a caller error the chain surfaced.</summary>
     public static FallbackReport? GetFallbackReport(this Exception exception)
     {

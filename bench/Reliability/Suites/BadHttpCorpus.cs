@@ -127,6 +127,8 @@ internal static class BadHttpCorpus
             new("prompt name that is an absolute path", [400, 404], () => Json(HttpMethod.Post, "prompts/%2Fetc%2Fpasswd", "{}")),
         };
 
+        cases.AddRange(BadEmbeddingCorpus.Cases());
+
         // Argument errors against a prompt that exists (and one of its required variables, if it has one).
         var (prompt, required) = await FirstPromptAsync(http, cancellationToken);
         if (prompt is not null)

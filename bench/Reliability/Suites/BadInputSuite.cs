@@ -167,7 +167,9 @@ internal static class BadInputSuite
     {
         try
         {
-            return JsonNode.Parse(body)?["error"]?["message"]?.GetValue<string>();
+            // OpenAI's {"error":{"message"}}, or Ollama's {"error":"..."} under /api/.
+            var error = JsonNode.Parse(body)?["error"];
+            return error is JsonObject ? error["message"]?.GetValue<string>() : error?.GetValue<string>();
         }
         catch (Exception e) when (e is System.Text.Json.JsonException or InvalidOperationException)
         {

@@ -27,6 +27,7 @@ internal static class AgentHostServiceCollectionExtensions
         UsePulledModel(services, configuration);
         services.ConfigureFallbackBackends((_, backend) => backend.UseUpdateCoalescing()); // bursts merged where they are read, below the chain
         services.AddFallbackChatCompletion(root.GetSection("Fallback"));
+        services.AddFallbackEmbeddingGenerator(); // the same chain for embeddings: /v1/embeddings, /api/embed
         Routing.RoutingServiceCollectionExtensions.AddAgentHostRouting(services, configuration);
 
         // The kernel every prompt and agent runs on: its chat service is the chain; plugins are the KernelPlugin singletons.

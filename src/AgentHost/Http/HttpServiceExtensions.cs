@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using AgentHost.Http.Embeddings;
 using AgentHost.Telemetry;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -71,6 +72,7 @@ internal static class HttpServiceExtensions
 
         app.MapPost("/v1/chat/completions", (HttpContext c) => c.RequestServices.GetRequiredService<ChatCompletionsEndpoint>().HandleAsync(c))
             .RequireRateLimiting(RateLimitServiceExtensions.ModelCallsPolicy);
+        app.MapEmbeddingEndpoints(); // /v1/embeddings, /api/embed, /api/embeddings
         app.MapGet("/v1/models", StatusEndpoints.ModelsAsync);
         app.MapGet("/health", StatusEndpoints.HealthAsync);
         app.MapAgentHostMetrics();

@@ -68,6 +68,8 @@ public static class EmbeddedServiceCollectionExtensions
             isLastResort: true);
 
         services.AddKeyedSingleton<IChatCompletionService>(name, (sp, _) => sp.GetRequiredKeyedService<IChatClient>(name).AsChatCompletionService(sp));
+        services.AddKeyedSingleton<IEmbeddingGenerator<string, Embedding<float>>>(name, (sp, _) =>
+            new EmbeddedEmbeddingGenerator(name, Model(sp, name), Logger<EmbeddedEmbeddingGenerator>(sp)));
         services.AddKeyedSingleton(name, (sp, _) => new EmbeddedModelWarmer(name, Model(sp, name), Logger<EmbeddedModelWarmer>(sp)));
         services.AddSingleton<IHostedService>(sp => sp.GetRequiredKeyedService<EmbeddedModelWarmer>(name));
         return services;

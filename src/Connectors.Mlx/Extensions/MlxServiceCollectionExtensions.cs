@@ -80,6 +80,10 @@ public static class MlxServiceCollectionExtensions
             modelCatalog: (sp, _) => new MlxModelCatalog(Http(sp, name), Current(sp, name), name, sp.GetService<TimeProvider>()),
             defaultRequestTimeout: MlxOptions.DefaultRequestTimeout);
 
+        // Embeddings only where the server has a route for them (Embeddings:Path); none: the chain skips it as "cannot embed".
+        services.AddKeyedSingleton<IEmbeddingGenerator<string, Embedding<float>>>(name, (sp, _) =>
+            MlxEmbeddingGenerator.CreateIfConfigured(Http(sp, name), Current(sp, name), name, sp.GetService<TimeProvider>())!);
+
         // The SK face is SK's own adapter over the native client, as SK does for Ollama.
         services.AddKeyedSingleton<IChatCompletionService>(name, (sp, _) => sp.GetRequiredKeyedService<IChatClient>(name).AsChatCompletionService(sp));
         return services;

@@ -49,6 +49,12 @@ public sealed class MlxOptions : BackendOptions
     /// <summary>The most tokens to generate when a request does not say (the server's own default is 512).</summary>
     public int MaxTokens { get; set; } = 512;
 
+    /// <summary>
+    /// Embeddings through an OpenAI-shaped route, for builds or servers that have one (the MLX API Server's public source
+    /// has none): off unless <see cref="MlxEmbeddingOptions.Path"/> is set, e.g. <c>AgentHost:Backends:Mlx:Embeddings:Path=/v1/embeddings</c>.
+    /// </summary>
+    public MlxEmbeddingOptions Embeddings { get; set; } = new();
+
     /// <summary>How long the health check waits for <c>/health</c> before calling the server unusable.</summary>
     public TimeSpan HealthTimeout { get; set; } = TimeSpan.FromSeconds(5);
 

@@ -60,6 +60,7 @@ public static class OllamaServiceCollectionExtensions
             .AddHttpMessageHandler(sp => new OllamaHttpGuardHandler(name, sp.GetService<TimeProvider>() ?? TimeProvider.System, Logger<OllamaHttpGuardHandler>(sp)));
 
         services.AddKeyedSingleton<IChatCompletionService>(name, (sp, _) => sp.GetRequiredKeyedService<IChatClient>(name).AsChatCompletionService(sp));
+        services.AddOllamaEmbeddingGenerator(name);
         services.AddKeyedSingleton(name, (sp, _) => new OllamaModelWarmer(
             sp.GetRequiredService<IHttpClientFactory>(),
             name,

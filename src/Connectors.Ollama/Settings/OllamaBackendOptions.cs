@@ -37,6 +37,12 @@ public sealed class OllamaBackendOptions : BackendOptions
     /// </summary>
     public TimeSpan? KeepAlive { get; set; }
 
+    /// <summary>The model <c>/api/embed</c> is asked for when an embedding call names none (default <c>nomic-embed-text</c>).</summary>
+    public string EmbeddingModel { get; set; } = DefaultEmbeddingModel;
+
+    /// <summary>The embedding model asked for by default.</summary>
+    public const string DefaultEmbeddingModel = "nomic-embed-text";
+
     /// <summary>Whether the host should preload <see cref="BackendOptions.Model"/> when it starts (see <see cref="OllamaModelWarmer"/>).</summary>
     public bool WarmUpOnStart { get; set; }
 

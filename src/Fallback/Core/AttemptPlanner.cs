@@ -26,6 +26,7 @@ internal sealed class AttemptPlanner
     private readonly BackendHealthMonitor _health;
     private readonly bool _needsTools;
     private readonly int _estimatedTokens;
+    private readonly Func<FallbackBackend, string?>? _cannotServe;
     private ulong _considered;             // bit i: the backend first named at entry i was considered (orders of up to 64 entries)
     private bool[]? _consideredLong;       // the same for longer orders
     private int _position;
@@ -33,8 +34,15 @@ internal sealed class AttemptPlanner
     private int _nextDeferred;
     private (string Backend, int? Window)? _contextTooLong;
 
-    public AttemptPlanner(RoutePlan plan, BackendHealthMonitor health, IReadOnlyList<ChatMessage> messages, ChatOptions? options)
+    /// <param name="plan">The route's order resolved to backends.</param>
+    /// <param name="health">Each backend's health.</param>
+    /// <param name="messages">The call's messages (their size is checked against context windows).</param>
+    /// <param name="options">The call's options (tools need tool support).</param>
+    /// <param name="cannotServe">A further reason a backend cannot serve this call, or null when it can (e.g. "cannot embed").</param>
+    public AttemptPlanner(RoutePlan plan, BackendHealthMonitor health, IReadOnlyList<ChatMessage> messages, ChatOptions? options,
+        Func<FallbackBackend, string?>? cannotServe = null)
     {
+        _cannotServe = cannotServe;
         _plan = plan;
         _health = health;
         _needsTools = options?.Tools is { Count: > 0 };
@@ -170,6 +178,11 @@ internal sealed class AttemptPlanner
         if (!options.Enabled)
         {
             return DisabledReason;
+        }
+
+        if (_cannotServe?.Invoke(backend) is { } other)
+        {
+            return other;
         }
 
         var capabilities = options.Capabilities;

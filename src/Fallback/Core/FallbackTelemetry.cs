@@ -60,7 +60,11 @@ internal sealed class FallbackTelemetry
     public static FallbackTelemetry For(IMeterFactory? meterFactory) => meterFactory is null ? Shared : new(meterFactory.Create(Name));
 
     /// <summary>Records one attempt of a call on <paramref name="route"/>: its count, and unless it was skipped or deferred its duration (and time to first chunk when streamed).</summary>
-    public void Attempt(FallbackAttempt attempt, bool streaming, string route)
+    /// <param name="attempt">The attempt.</param>
+    /// <param name="streaming">Whether the call streamed.</param>
+    /// <param name="route">The call's route.</param>
+    /// <param name="operation">The GenAI operation: <c>chat</c>, or <c>embeddings</c> for the embedding chain.</param>
+    public void Attempt(FallbackAttempt attempt, bool streaming, string route, string operation = "chat")
     {
         if (!_requests.Enabled && !_skips.Enabled && !_duration.Enabled && !_timeToFirstChunk.Enabled)
         {
@@ -79,7 +83,7 @@ internal sealed class FallbackTelemetry
 
         var tags = new TagList
         {
-            { "gen_ai.operation.name", "chat" },
+            { "gen_ai.operation.name", operation },
             { "gen_ai.provider.name", attempt.Backend },
             routeTag,
         };

@@ -47,6 +47,26 @@ public static class FallbackServiceCollectionExtensions
         return services.AddFallbackCore();
     }
 
+    /// <summary>
+    /// Adds the embedding chain (<see cref="FallbackEmbeddingGenerator"/>, over the same backends, order, health and
+    /// resilience settings as the chat chain) as the non-keyed <see cref="IEmbeddingGenerator{TInput, TEmbedding}"/>, MEAI's
+    /// way: the builder returned adds steps over it (<c>.UseLogging()</c>, <c>.UseOpenTelemetry()</c>, ...). Each backend
+    /// embeds through the <see cref="IEmbeddingGenerator{TInput, TEmbedding}"/> its connector registers under its name
+    /// (Ollama: <c>/api/embed</c>; MLX when <c>Embeddings:Path</c> is set; Embedded: LLamaSharp's embedder); one without
+    /// it is skipped as "cannot embed". Adds the chat chain's registrations first when <c>AddFallbackChatClient</c> was not called.
+    /// </summary>
+    public static EmbeddingGeneratorBuilder<string, Embedding<float>> AddFallbackEmbeddingGenerator(this IServiceCollection services)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        if (!services.Any(d => d.ServiceType == typeof(FallbackChain)))
+        {
+            services.AddFallbackChatClient();
+        }
+
+        services.TryAddSingleton(sp => sp.GetRequiredService<FallbackChain>().Embeddings);
+        return services.AddEmbeddingGenerator(sp => sp.GetRequiredService<FallbackEmbeddingGenerator>());
+    }
+
     private static IServiceCollection AddFallbackCore(this IServiceCollection services)
     {
         services.AddOptions<FallbackOptions>().ValidateOnStart();

@@ -28,6 +28,7 @@ internal static class RegisteredChainBackends
             () => services.GetKeyedService<IModelCatalog>(d.Name))
         {
             WatchOptions = (options, changed) => AgentHost.Fallback.Core.OptionsWatch.TryStart(services, d.Name, options, changed),
+            Embeddings = () => services.GetKeyedService<IEmbeddingGenerator<string, Embedding<float>>>(d.Name),
         };
 
     /// <summary>The backend's keyed client under the steps configured for every backend (none: the client itself).</summary>

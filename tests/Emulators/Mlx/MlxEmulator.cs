@@ -90,6 +90,7 @@ public sealed partial class MlxEmulator : BackendEmulator
         app.MapPost("/api/chat", ChatAsync);
         app.MapPost("/v1/chat/completions", OpenAIChatAsync);
         app.MapGet("/v1/models", OpenAIModelsAsync);
+        app.MapPost("/v1/embeddings", EmbeddingsAsync);
         app.MapFallback((HttpContext c) => NotFoundAsync(c));
     }
 

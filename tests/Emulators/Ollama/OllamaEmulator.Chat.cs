@@ -131,6 +131,25 @@ public sealed partial class OllamaEmulator
             return;
         }
 
+        // The generation faults apply here too (503, 500, a hang, a malformed body), in Ollama's {"error"} shape.
+        var faults = BeginGeneration();
+        if (!await DelayFirstByteAsync(context, faults))
+        {
+            return;
+        }
+
+        if (faults.StatusCode is { } status)
+        {
+            await WriteJsonAsync(context, status, new { error = faults.ErrorMessage ?? (status == 503 ? "server busy, please try again.  maximum pending requests exceeded" : $"error {status}") }, faults.RetryAfter);
+            return;
+        }
+
+        if (faults.MalformedBody)
+        {
+            await WriteBodyAsync(context, faults, MalformedJson);
+            return;
+        }
+
         var inputs = request["input"] switch
         {
             JsonValue v when v.TryGetValue<string>(out var s) => [s],

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using AgentHost.Http.Ollama;
 using AgentHost.Telemetry;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -31,6 +32,7 @@ internal static class HttpServiceExtensions
         services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(5));
         services.TryAddSingleton<ChatCompletionsEndpoint>();
         services.TryAddSingleton<ConversationRecorder>();
+        services.AddOllamaApi();
         services.AddHostedService<ConversationStoreStartup>();
         services.AddCrossSiteProtection();
         services.AddModelCallRateLimits();
@@ -53,9 +55,9 @@ internal static class HttpServiceExtensions
     }
 
     /// <summary>
-    /// After host filtering (WebApplication's default, first): errors in OpenAI's shape, the origin, CORS and JSON body checks
+    /// After host filtering (WebApplication's default, first): errors in OpenAI's shape (Ollama's under <c>/api/</c>), the origin, CORS and JSON body checks
     /// (<see cref="CrossSiteProtection"/>), the chat page (open), the API key check (when one is set), the rate limits on model calls (when set), then
-    /// <c>/v1/chat/completions</c>, <c>/v1/models</c>, <c>/health</c>, <c>/metrics</c> (when telemetry is on), <c>/v1/conversations</c> and the prompt routes.
+    /// <c>/v1/chat/completions</c>, <c>/v1/models</c>, Ollama's <c>/api/*</c> (<see cref="OllamaApiExtensions.MapOllamaApi"/>), <c>/health</c>, <c>/metrics</c> (when telemetry is on), <c>/v1/conversations</c> and the prompt routes.
     /// </summary>
     public static WebApplication MapAgentHostHttp(this WebApplication app)
     {
@@ -72,6 +74,7 @@ internal static class HttpServiceExtensions
         app.MapPost("/v1/chat/completions", (HttpContext c) => c.RequestServices.GetRequiredService<ChatCompletionsEndpoint>().HandleAsync(c))
             .RequireRateLimiting(RateLimitServiceExtensions.ModelCallsPolicy);
         app.MapGet("/v1/models", StatusEndpoints.ModelsAsync);
+        app.MapOllamaApi();
         app.MapGet("/health", StatusEndpoints.HealthAsync);
         app.MapAgentHostMetrics();
         app.MapConversationEndpoints();

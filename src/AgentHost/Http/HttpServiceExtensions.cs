@@ -45,10 +45,12 @@ internal static class HttpServiceExtensions
         var app = builder.Build();
         var options = app.Services.GetRequiredService<IOptions<HttpServiceOptions>>().Value;
         app.Urls.Clear();
-        foreach (var url in options.UrlList)
+        foreach (var url in options.ListenUrls)
         {
             app.Urls.Add(url);
         }
+
+        SelfCallCheck.ThrowIfAnyBackendIsThisHost(app.Services, options);
 
         app.MapAgentHostHttp();
         return app;

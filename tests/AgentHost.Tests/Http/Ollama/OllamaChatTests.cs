@@ -106,6 +106,21 @@ public sealed class OllamaChatTests
     }
 
     [Fact]
+    public async Task A_callers_keep_alive_wins_over_the_configured_one_for_that_call()
+    {
+        await using var gateway = await TestGateway.StartAsync(order: ["Ollama"], settings: new Dictionary<string, string> { ["AgentHost:Backends:Ollama:KeepAlive"] = "00:30:00" });
+
+        using var own = await PostAsync(gateway, "api/chat", Chat("mine", stream: false, extra: "\"keep_alive\":\"-1\""));
+        var sentOwn = LastChatRequest(gateway);
+        using var configured = await PostAsync(gateway, "api/chat", Chat("configured", stream: false));
+        var sentConfigured = LastChatRequest(gateway);
+
+        Assert.Equal(HttpStatusCode.OK, own.StatusCode);
+        Assert.Equal("-1", sentOwn.GetProperty("keep_alive").GetString());
+        Assert.Equal("1800s", sentConfigured.GetProperty("keep_alive").GetString());
+    }
+
+    [Fact]
     public async Task Tools_go_to_a_backend_that_takes_them_and_its_tool_calls_come_back_with_object_arguments()
     {
         await using var gateway = await TestGateway.StartAsync(order: ["Mlx", "Ollama"]);

@@ -8,7 +8,7 @@ namespace AgentHost.Bench.Reliability.Suites;
 /// <param name="Name">What is wrong with it.</param>
 /// <param name="Statuses">Acceptable statuses.</param>
 /// <param name="Build">Makes the request (relative URI; the suite adds the API key unless the request carries <see cref="BadHttpCorpus.NoKey"/>).</param>
-/// <param name="JsonError">Whether the answer must be OpenAI's error body with a message.</param>
+/// <param name="JsonError">Whether the answer must be an error body with a message: OpenAI's, or Ollama's <c>{"error": "..."}</c> under <c>api/</c>.</param>
 internal sealed record BadHttpCase(string Name, int[] Statuses, Func<HttpRequestMessage> Build, bool JsonError = true);
 
 /// <summary>The bad HTTP inputs: malformed JSON, wrong types, bad roles, bad SSE options, huge bodies, what other web sites send (bodies that are not JSON, foreign Origin and Host), bad auth, unknown routes and prompts, path traversal.</summary>
@@ -128,6 +128,7 @@ internal static class BadHttpCorpus
         };
 
         cases.AddRange(BadEmbeddingCorpus.Cases());
+        cases.AddRange(OllamaCases());
 
         // Argument errors against a prompt that exists (and one of its required variables, if it has one).
         var (prompt, required) = await FirstPromptAsync(http, cancellationToken);
@@ -144,6 +145,56 @@ internal static class BadHttpCorpus
         }
 
         return cases;
+    }
+
+    /// <summary>Ollama's API (<c>/api/chat</c>, <c>/api/generate</c>, <c>/api/show</c>): each refusal is a 4xx with Ollama's <c>{"error": "..."}</c>.</summary>
+    private static IEnumerable<BadHttpCase> OllamaCases()
+    {
+        const string OllamaChat = "api/chat";
+        const string Generate = "api/generate";
+        BadHttpCase At(string path, string name, string body, int status = 400) => new($"{path}: {name}", [status], () => Json(HttpMethod.Post, path, body));
+        return
+        [
+            At(OllamaChat, "malformed JSON (cut off)", """{"model":"agent-host","messages":[{"role":"user","content":"hi"}"""),
+            At(OllamaChat, "not JSON at all", "hello there"),
+            At(OllamaChat, "empty body", ""),
+            At(OllamaChat, "a JSON array instead of an object", "[]"),
+            At(OllamaChat, "JSON nested 5,000 deep", new string('[', 5000) + new string(']', 5000)),
+            Raw($"{OllamaChat}: invalid UTF-8 in the body", OllamaChat, [.. "{\"model\":\"agent-host\",\"messages\":[{\"role\":\"user\",\"content\":\""u8.ToArray(), 0xff, 0xfe, 0xc3, .. "\"}]}"u8.ToArray()]),
+            At(OllamaChat, "model missing", $$"""{"messages":[{{User}}]}"""),
+            At(OllamaChat, "model is a number", $$"""{"model":5,"messages":[{{User}}]}"""),
+            At(OllamaChat, "unknown model", $$"""{"model":"no-such-model","messages":[{{User}}]}""", 404),
+            At(OllamaChat, "messages is a string", """{"model":"agent-host","messages":"hi"}"""),
+            At(OllamaChat, "role unknown ('wizard')", """{"model":"agent-host","messages":[{"role":"wizard","content":"hi"}]}"""),
+            At(OllamaChat, "content is a number", """{"model":"agent-host","messages":[{"role":"user","content":42}]}"""),
+            At(OllamaChat, "an image", """{"model":"agent-host","messages":[{"role":"user","content":"hi","images":["aGk="]}]}"""),
+            At(OllamaChat, "tool call arguments a string", """{"model":"agent-host","messages":[{"role":"assistant","tool_calls":[{"function":{"name":"f","arguments":"{}"}}]}]}"""),
+            At(OllamaChat, "stream is a string", $$"""{"model":"agent-host","stream":"yes","messages":[{{User}}]}"""),
+            At(OllamaChat, "options is a string", $$"""{"model":"agent-host","options":"hot","messages":[{{User}}]}"""),
+            At(OllamaChat, "options.temperature is a word", $$"""{"model":"agent-host","options":{"temperature":"hot"},"messages":[{{User}}]}"""),
+            At(OllamaChat, "options.num_predict fractional", $$"""{"model":"agent-host","options":{"num_predict":1.5},"messages":[{{User}}]}"""),
+            At(OllamaChat, "format 'xml'", $$"""{"model":"agent-host","format":"xml","messages":[{{User}}]}"""),
+            At(OllamaChat, "keep_alive is a boolean", $$"""{"model":"agent-host","keep_alive":true,"messages":[{{User}}]}"""),
+            At(OllamaChat, "tools is an object", $$"""{"model":"agent-host","tools":{},"messages":[{{User}}]}"""),
+            At(Generate, "not JSON", "hello there"),
+            At(Generate, "model missing", """{"prompt":"hi"}"""),
+            At(Generate, "prompt is a number", """{"model":"agent-host","prompt":5}"""),
+            At(Generate, "an image", """{"model":"agent-host","prompt":"hi","images":["aGk="]}"""),
+            At(Generate, "unknown model", """{"model":"no-such-model","prompt":"hi"}""", 404),
+            At("api/show", "model missing", "{}"),
+            At("api/show", "unknown model", """{"model":"no-such-model"}""", 404),
+            new("api/chat: text/plain body", [415], () => new HttpRequestMessage(HttpMethod.Post, OllamaChat)
+            {
+                Content = new StringContent($$"""{"model":"agent-host","messages":[{{User}}]}""", Encoding.UTF8, "text/plain"),
+            }),
+            new("api/chat: no API key", [401], () =>
+            {
+                var request = Json(HttpMethod.Post, OllamaChat, $$"""{"model":"agent-host","messages":[{{User}}]}""");
+                request.Options.Set(NoKey, true);
+                return request;
+            }),
+            new("unknown route GET /api/pull-everything", [404], () => new HttpRequestMessage(HttpMethod.Get, "api/pull-everything")),
+        ];
     }
 
     private static BadHttpCase ChatBody(string name, string body, int status = 400) =>

@@ -8,7 +8,7 @@ namespace AgentHost.Bench.Reliability.Suites;
 
 /// <summary>
 /// A corpus of bad inputs (<see cref="BadHttpCorpus"/>, <see cref="BadCliCorpus"/>): each must be refused with a clear
-/// error (HTTP: a 4xx with OpenAI's error body naming the problem; CLI: a non-zero exit and a readable stderr, never a
+/// error (HTTP: a 4xx with OpenAI's error body naming the problem, Ollama's <c>{"error": "..."}</c> under <c>/api/</c>; CLI: a non-zero exit and a readable stderr, never a
 /// stack trace) while the service stays up (<c>/health</c> answers after every case, the process never exits).
 /// </summary>
 internal static class BadInputSuite
@@ -70,7 +70,8 @@ internal static class BadInputSuite
             using var response = await http.SendAsync(request, ct);
             var status = (int)response.StatusCode;
             var body = await response.Content.ReadAsStringAsync(ct);
-            var message = ErrorMessage(body);
+            var path = request.RequestUri is { IsAbsoluteUri: true } sent ? sent.AbsolutePath : request.RequestUri?.OriginalString ?? ""; // made absolute by the send
+            var message = ErrorMessage(body, path);
             answer = $"{status} {Cut(message ?? body, 140)}";
             if (!c.Statuses.Contains(status))
             {
@@ -163,13 +164,15 @@ internal static class BadInputSuite
 
     private static int Row(Findings findings) => findings.Counts.GetValueOrDefault("http case") + findings.Counts.GetValueOrDefault("cli case");
 
-    private static string? ErrorMessage(string body)
+    /// <summary>The error's text: OpenAI's <c>{"error":{"message"}}</c>, or under <c>api/</c> (Ollama's API) Ollama's <c>{"error":"..."}</c>; null when the body is not that shape.</summary>
+    private static string? ErrorMessage(string body, string path)
     {
         try
         {
-            // OpenAI's {"error":{"message"}}, or Ollama's {"error":"..."} under /api/.
             var error = JsonNode.Parse(body)?["error"];
-            return error is JsonObject ? error["message"]?.GetValue<string>() : error?.GetValue<string>();
+            return path.TrimStart('/').StartsWith("api/", StringComparison.Ordinal)
+                ? (error?.GetValueKind() == System.Text.Json.JsonValueKind.String ? error.GetValue<string>() : null)
+                : error?["message"]?.GetValue<string>();
         }
         catch (Exception e) when (e is System.Text.Json.JsonException or InvalidOperationException)
         {

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.AI;
+using static AgentHost.Http.JsonRequestValues;
 
 namespace AgentHost.Http;
 
@@ -203,7 +204,8 @@ internal static partial class ChatCompletionRequestParser
         return arguments;
     }
 
-    private static void Tools(JsonElement root, ChatOptions options)
+    /// <summary>Reads <c>tools</c> (OpenAI's shape, which Ollama's API shares) and <c>tool_choice</c> into <paramref name="options"/>.</summary>
+    internal static void Tools(JsonElement root, ChatOptions options)
     {
         var names = new List<string>();
         if (Get(root, "tools") is { } tools)

@@ -2,7 +2,6 @@ using System.Text.Json;
 using AgentHost.Fallback;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Options;
-using Microsoft.SemanticKernel;
 
 namespace AgentHost.Http;
 
@@ -28,7 +27,7 @@ internal sealed partial class ChatCompletionsEndpoint(IChatClient chat, Fallback
         ConversationRecorder.TurnRecording? recording;
         try
         {
-            using var document = await ReadJsonAsync(context);
+            using var document = await ReadJsonAsync(context, _options.MaxRequestBodyBytes);
             try
             {
                 request = ChatCompletionRequestParser.Parse(document.RootElement);
@@ -74,11 +73,12 @@ internal sealed partial class ChatCompletionsEndpoint(IChatClient chat, Fallback
         }
     }
 
-    private async Task<JsonDocument> ReadJsonAsync(HttpContext context)
+    /// <summary>Reads the request body as JSON: too large is a 413, not JSON a 400 <c>invalid_json</c> (in the path's error shape).</summary>
+    internal static async Task<JsonDocument> ReadJsonAsync(HttpContext context, long maxRequestBodyBytes)
     {
-        if (context.Request.ContentLength > _options.MaxRequestBodyBytes)
+        if (context.Request.ContentLength > maxRequestBodyBytes)
         {
-            throw TooLarge();
+            throw TooLarge(maxRequestBodyBytes);
         }
 
         try
@@ -91,7 +91,7 @@ internal sealed partial class ChatCompletionsEndpoint(IChatClient chat, Fallback
         }
         catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
         {
-            throw TooLarge();
+            throw TooLarge(maxRequestBodyBytes);
         }
     }
 
@@ -140,8 +140,8 @@ internal sealed partial class ChatCompletionsEndpoint(IChatClient chat, Fallback
     internal static OpenAIRequestException ModelNotFound(FallbackRouteNotFoundException e) =>
         OpenAIRequestException.Invalid(e.Message + " See GET /v1/models.", "model", "model_not_found");
 
-    private OpenAIRequestException TooLarge() =>
-        new(StatusCodes.Status413PayloadTooLarge, $"The request body is larger than the limit of {_options.MaxRequestBodyBytes} bytes.", null, "request_too_large");
+    private static OpenAIRequestException TooLarge(long maxRequestBodyBytes) =>
+        new(StatusCodes.Status413PayloadTooLarge, $"The request body is larger than the limit of {maxRequestBodyBytes} bytes.", null, "request_too_large");
 
     private async Task AnswerAsync(HttpContext context, ChatCompletionRequest request, ConversationRecorder.TurnRecording? recording)
     {
@@ -201,20 +201,14 @@ internal sealed partial class ChatCompletionsEndpoint(IChatClient chat, Fallback
                 await OpenAIError.WriteAsync(context, refusal);
                 break;
             case FallbackExhaustedException exhausted:
-                var status = exhausted.Report.Attempts.All(a => a.Outcome is FallbackAttemptOutcome.Skipped or FallbackAttemptOutcome.Deferred)
-                    ? StatusCodes.Status503ServiceUnavailable
-                    : StatusCodes.Status502BadGateway;
+                var status = ChainFailure.ExhaustedStatus(exhausted);
                 logger.NoBackendAnswered(path, status, e.Message);
                 await OpenAIError.WriteAsync(context, status, e.Message, OpenAIError.ApiError, null, "no_backend_answered", exhausted.Report);
                 break;
-            case HttpRequestException { StatusCode: System.Net.HttpStatusCode.BadRequest or System.Net.HttpStatusCode.UnprocessableEntity }:
-            case HttpOperationException { StatusCode: System.Net.HttpStatusCode.BadRequest or System.Net.HttpStatusCode.UnprocessableEntity }:
-            case ArgumentException:
-                var report = e.GetFallbackReport();
-                var who = report?.Attempts is [.., var last] ? last.Backend : null;
-                var message = who is null ? $"The request was rejected: {e.Message}" : $"{who} rejected the request: {e.Message}";
+            case var _ when ChainFailure.IsRejection(e):
+                var message = ChainFailure.RejectionMessage(e);
                 logger.Refused(context.Request.Method, path, 400, message);
-                await OpenAIError.WriteAsync(context, StatusCodes.Status400BadRequest, message, OpenAIError.InvalidRequest, null, "backend_rejected_request", report);
+                await OpenAIError.WriteAsync(context, StatusCodes.Status400BadRequest, message, OpenAIError.InvalidRequest, null, "backend_rejected_request", e.GetFallbackReport());
                 break;
             default:
                 logger.Unhandled(e, context.Request.Method, path);

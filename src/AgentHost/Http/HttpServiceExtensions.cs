@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using AgentHost.Http.Embeddings;
+using AgentHost.Http.Ollama;
 using AgentHost.Telemetry;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -32,6 +33,7 @@ internal static class HttpServiceExtensions
         services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(5));
         services.TryAddSingleton<ChatCompletionsEndpoint>();
         services.TryAddSingleton<ConversationRecorder>();
+        services.AddOllamaApi();
         services.AddHostedService<ConversationStoreStartup>();
         services.AddCrossSiteProtection();
         services.AddModelCallRateLimits();
@@ -44,19 +46,21 @@ internal static class HttpServiceExtensions
         var app = builder.Build();
         var options = app.Services.GetRequiredService<IOptions<HttpServiceOptions>>().Value;
         app.Urls.Clear();
-        foreach (var url in options.UrlList)
+        foreach (var url in options.ListenUrls)
         {
             app.Urls.Add(url);
         }
+
+        SelfCallCheck.ThrowIfAnyBackendIsThisHost(app.Services, options);
 
         app.MapAgentHostHttp();
         return app;
     }
 
     /// <summary>
-    /// After host filtering (WebApplication's default, first): errors in OpenAI's shape, the origin, CORS and JSON body checks
+    /// After host filtering (WebApplication's default, first): errors in OpenAI's shape (Ollama's under <c>/api/</c>), the origin, CORS and JSON body checks
     /// (<see cref="CrossSiteProtection"/>), the chat page (open), the API key check (when one is set), the rate limits on model calls (when set), then
-    /// <c>/v1/chat/completions</c>, <c>/v1/models</c>, <c>/health</c>, <c>/metrics</c> (when telemetry is on), <c>/v1/conversations</c> and the prompt routes.
+    /// <c>/v1/chat/completions</c>, <c>/v1/models</c>, Ollama's <c>/api/*</c> (<see cref="OllamaApiExtensions.MapOllamaApi"/>), <c>/health</c>, <c>/metrics</c> (when telemetry is on), <c>/v1/conversations</c> and the prompt routes.
     /// </summary>
     public static WebApplication MapAgentHostHttp(this WebApplication app)
     {
@@ -74,6 +78,7 @@ internal static class HttpServiceExtensions
             .RequireRateLimiting(RateLimitServiceExtensions.ModelCallsPolicy);
         app.MapEmbeddingEndpoints(); // /v1/embeddings, /api/embed, /api/embeddings
         app.MapGet("/v1/models", StatusEndpoints.ModelsAsync);
+        app.MapOllamaApi();
         app.MapGet("/health", StatusEndpoints.HealthAsync);
         app.MapAgentHostMetrics();
         app.MapConversationEndpoints();

@@ -4,7 +4,7 @@ using Microsoft.Extensions.Options;
 namespace AgentHost.Http;
 
 /// <summary>Settings of the HTTP service (<c>serve</c>), bound from <c>AgentHost:Http</c>.</summary>
-internal sealed class HttpServiceOptions
+internal sealed partial class HttpServiceOptions
 {
     /// <summary>The configuration section.</summary>
     public const string SectionName = "AgentHost:Http";
@@ -14,6 +14,12 @@ internal sealed class HttpServiceOptions
 
     /// <summary>Where to listen: one or more URLs separated by <c>;</c>. <c>serve --urls</c> overrides it.</summary>
     public string Urls { get; set; } = DefaultUrls;
+
+    /// <summary>
+    /// Also listen on this port, on the same addresses as <see cref="Urls"/> (<c>serve --ollama-port 11434</c>), so an Ollama
+    /// client that cannot change its URL reaches the host: every route, key and limit is the same on both ports.
+    /// </summary>
+    public int? OllamaPort { get; set; }
 
     /// <summary>
     /// When set, every API route asks for <c>Authorization: Bearer &lt;key&gt;</c> (the chat page's files stay open).
@@ -74,6 +80,20 @@ internal sealed class HttpServiceOptions
     /// <summary>The URLs, split.</summary>
     public IReadOnlyList<string> UrlList =>
         [.. Urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)];
+
+    /// <summary>Every address to listen on: <see cref="UrlList"/>, then each of them on <see cref="OllamaPort"/> when set.</summary>
+    public IReadOnlyList<string> ListenUrls =>
+        OllamaPort is { } port ? [.. UrlList.Concat(UrlList.Select(u => WithPort(u, port))).Distinct(StringComparer.OrdinalIgnoreCase)] : UrlList;
+
+    /// <summary><paramref name="url"/> with its port replaced by <paramref name="port"/> (<c>http://127.0.0.1:8080</c> → <c>http://127.0.0.1:11434</c>).</summary>
+    public static string WithPort(string url, int port)
+    {
+        var match = HostAndPort().Match(url);
+        return match.Success ? $"{match.Groups["head"].Value}:{port}{match.Groups["rest"].Value}" : url;
+    }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"^(?<head>[a-zA-Z][a-zA-Z0-9+.-]*://(\[[^\]]*\]|[^:/\[]+))(:\d*)?(?<rest>.*)$")]
+    private static partial System.Text.RegularExpressions.Regex HostAndPort();
 
     /// <summary>Whether <paramref name="url"/> listens on loopback only (127.0.0.0/8, ::1 or <c>localhost</c>).</summary>
     public static bool IsLoopback(string url)
@@ -171,6 +191,11 @@ internal sealed class HttpServiceOptionsValidator : IValidateOptions<HttpService
             {
                 failures.Add($"AgentHost:Http:AllowedOrigins: '{origin}' is not an origin; give scheme://host[:port] (e.g. http://localhost:5173), one per front end.");
             }
+        }
+
+        if (options.OllamaPort is < 1 or > 65535)
+        {
+            failures.Add($"AgentHost:Http:OllamaPort must be a port between 1 and 65535 (got {options.OllamaPort}); Ollama's own is 11434.");
         }
 
         if (options.ProgressAfter < TimeSpan.Zero)

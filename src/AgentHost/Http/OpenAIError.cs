@@ -19,7 +19,11 @@ internal sealed class OpenAIRequestException(int statusCode, string message, str
     public static OpenAIRequestException Invalid(string message, string? param, string? code = null) => new(400, message, param, code);
 }
 
-/// <summary>Writes OpenAI's error body: <c>{"error":{"message","type","param","code"}}</c> (plus the fallback report when there is one).</summary>
+/// <summary>
+/// Writes the service's error bodies, the shape chosen by path in this one place: under <c>/api/</c> (Ollama's API)
+/// Ollama's <c>{"error":"..."}</c>, everywhere else OpenAI's <c>{"error":{"message","type","param","code"}}</c> (plus the
+/// fallback report when there is one). Every middleware and endpoint writes its errors through here.
+/// </summary>
 internal static class OpenAIError
 {
     public const string InvalidRequest = "invalid_request_error";
@@ -47,8 +51,16 @@ internal static class OpenAIError
         await using (var writer = new Utf8JsonWriter(buffer))
         {
             writer.WriteStartObject();
-            WriteErrorObject(writer, message, type, param, code, backend: null);
-            if (report is not null)
+            if (IsOllamaPath(context.Request.Path))
+            {
+                writer.WriteString("error", message);
+            }
+            else
+            {
+                WriteErrorObject(writer, message, type, param, code, backend: null);
+            }
+
+            if (report is not null && !IsOllamaPath(context.Request.Path))
             {
                 writer.WritePropertyName(ChatCompletionJson.ReportProperty);
                 ChatCompletionJson.WriteReport(writer, report);
@@ -59,6 +71,9 @@ internal static class OpenAIError
 
         await context.Response.Body.WriteAsync(buffer.GetBuffer().AsMemory(0, (int)buffer.Length), context.RequestAborted);
     }
+
+    /// <summary>Whether <paramref name="path"/> is one of Ollama's routes (<c>/api/...</c>), whose errors are Ollama-shaped.</summary>
+    public static bool IsOllamaPath(PathString path) => path.StartsWithSegments("/api", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>Writes <c>"error": {...}</c>; <paramref name="backend"/> is added for a stream a backend broke.</summary>
     public static void WriteErrorObject(Utf8JsonWriter writer, string message, string type, string? param, string? code, string? backend)

@@ -12,7 +12,8 @@ internal static class StatusEndpoints
     /// <summary>The <c>owned_by</c> of the chain's own id and of the routes.</summary>
     public const string ChainOwner = "agent-host";
 
-    private static readonly DateTimeOffset Started = new(System.Diagnostics.Process.GetCurrentProcess().StartTime.ToUniversalTime());
+    /// <summary>When this process started: the <c>created</c> of the model listings.</summary>
+    internal static readonly DateTimeOffset Started = new(System.Diagnostics.Process.GetCurrentProcess().StartTime.ToUniversalTime());
 
     /// <summary>
     /// What a caller may give as <c>model</c>, in OpenAI's list shape: the chain's own id (no choice: the rules decide), then

@@ -2,14 +2,17 @@ using System.Text.Json;
 
 namespace AgentHost.Http;
 
-/// <summary>Typed reads of request values: each names the parameter when the value is of the wrong type or out of range.</summary>
-internal static partial class ChatCompletionRequestParser
+/// <summary>
+/// Typed reads of JSON request values, shared by the OpenAI and the Ollama parsers: each names the parameter when the
+/// value is of the wrong type or out of range (an <see cref="OpenAIRequestException"/>, a 400 in the path's error shape).
+/// </summary>
+internal static class JsonRequestValues
 {
     /// <summary>The property, or <see langword="null"/> when it is absent or JSON null.</summary>
-    private static JsonElement? Get(JsonElement obj, string name) =>
+    internal static JsonElement? Get(JsonElement obj, string name) =>
         obj.TryGetProperty(name, out var value) && value.ValueKind != JsonValueKind.Null ? value : null;
 
-    private static string? String(JsonElement obj, string name, string? param = null)
+    internal static string? String(JsonElement obj, string name, string? param = null)
     {
         if (Get(obj, name) is not { } value)
         {
@@ -20,7 +23,7 @@ internal static partial class ChatCompletionRequestParser
         return value.GetString();
     }
 
-    private static bool? Boolean(JsonElement obj, string name, string? param = null) => Get(obj, name) switch
+    internal static bool? Boolean(JsonElement obj, string name, string? param = null) => Get(obj, name) switch
     {
         null => null,
         { ValueKind: JsonValueKind.True } => true,
@@ -28,37 +31,39 @@ internal static partial class ChatCompletionRequestParser
         { } other => throw OpenAIRequestException.Invalid($"Invalid type for '{param ?? name}': expected a boolean, got {Describe(other)}.", param ?? name, "invalid_type"),
     };
 
-    private static float? Number(JsonElement obj, string name, double min, double max)
+    internal static float? Number(JsonElement obj, string name, double min, double max, string? param = null)
     {
+        var at = param ?? name;
         if (Get(obj, name) is not { } value)
         {
             return null;
         }
 
-        Expect(value, JsonValueKind.Number, name, "a number");
+        Expect(value, JsonValueKind.Number, at, "a number");
         var number = value.GetDouble();
         return number >= min && number <= max ? (float)number
-            : throw OpenAIRequestException.Invalid($"'{name}' must be between {min} and {max} (got {number}).", name, "invalid_value");
+            : throw OpenAIRequestException.Invalid($"'{at}' must be between {min} and {max} (got {number}).", at, "invalid_value");
     }
 
-    private static int? Integer(JsonElement obj, string name, int min, int max)
+    internal static int? Integer(JsonElement obj, string name, int min, int max, string? param = null)
     {
+        var at = param ?? name;
         if (Get(obj, name) is not { } value)
         {
             return null;
         }
 
-        Expect(value, JsonValueKind.Number, name, "an integer");
+        Expect(value, JsonValueKind.Number, at, "an integer");
         if (!value.TryGetInt64(out var number))
         {
-            throw OpenAIRequestException.Invalid($"Invalid type for '{name}': expected an integer, got {value.GetRawText()}.", name, "invalid_type");
+            throw OpenAIRequestException.Invalid($"Invalid type for '{at}': expected an integer, got {value.GetRawText()}.", at, "invalid_type");
         }
 
         return number >= min && number <= max ? (int)number
-            : throw OpenAIRequestException.Invalid($"'{name}' must be at least {min} (got {number}).", name, "invalid_value");
+            : throw OpenAIRequestException.Invalid($"'{at}' must be at least {min} (got {number}).", at, "invalid_value");
     }
 
-    private static void Expect(JsonElement value, JsonValueKind kind, string param, string what)
+    internal static void Expect(JsonElement value, JsonValueKind kind, string param, string what)
     {
         if (value.ValueKind != kind)
         {
@@ -66,7 +71,7 @@ internal static partial class ChatCompletionRequestParser
         }
     }
 
-    private static string Describe(JsonElement value) => value.ValueKind switch
+    internal static string Describe(JsonElement value) => value.ValueKind switch
     {
         JsonValueKind.Object => "an object",
         JsonValueKind.Array => "an array",

@@ -48,10 +48,11 @@ internal static class OpenAIError
         }
 
         using var buffer = new MemoryStream();
-        await using (var writer = new Utf8JsonWriter(buffer))
+        var ollama = IsOllamaPath(context.Request.Path);
+        await using (var writer = new Utf8JsonWriter(buffer, ollama ? OllamaWriterOptions : default))
         {
             writer.WriteStartObject();
-            if (IsOllamaPath(context.Request.Path))
+            if (ollama)
             {
                 writer.WriteString("error", message);
             }
@@ -60,7 +61,7 @@ internal static class OpenAIError
                 WriteErrorObject(writer, message, type, param, code, backend: null);
             }
 
-            if (report is not null && !IsOllamaPath(context.Request.Path))
+            if (report is not null && !ollama)
             {
                 writer.WritePropertyName(ChatCompletionJson.ReportProperty);
                 ChatCompletionJson.WriteReport(writer, report);
@@ -71,6 +72,9 @@ internal static class OpenAIError
 
         await context.Response.Body.WriteAsync(buffer.GetBuffer().AsMemory(0, (int)buffer.Length), context.RequestAborted);
     }
+
+    /// <summary>Ollama's texts quoted as Go's encoder leaves them (<c>'</c> unescaped), so they read as Ollama's own.</summary>
+    private static readonly JsonWriterOptions OllamaWriterOptions = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     /// <summary>Whether <paramref name="path"/> is one of Ollama's routes (<c>/api/...</c>), whose errors are Ollama-shaped.</summary>
     public static bool IsOllamaPath(PathString path) => path.StartsWithSegments("/api", StringComparison.OrdinalIgnoreCase);

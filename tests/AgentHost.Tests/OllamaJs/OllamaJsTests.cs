@@ -1,4 +1,5 @@
 using System.Text.Json;
+using AgentHost.Emulators.Ollama;
 using AgentHost.Tests.Http;
 
 namespace AgentHost.Tests.OllamaJs;
@@ -123,6 +124,23 @@ public sealed class OllamaJsTests
 
         Assert.Equal(401, refused.GetProperty("thrown").GetProperty("status_code").GetInt32());
         Assert.Equal("Ollama: hello js", answered.GetProperty("content").GetString());
+    }
+
+    [Fact]
+    public async Task Ollama_js_embeds_through_the_chain_and_fails_over_from_mlx_to_ollama()
+    {
+        var settings = new Dictionary<string, string> { ["AgentHost:Backends:Mlx:Embeddings:Path"] = "/v1/embeddings" };
+        await using var gateway = await TestGateway.StartAsync(settings: settings);
+        gateway.Mlx.EmbeddingsEnabled = true;
+        gateway.Mlx.Faults.StatusCode = 503;
+
+        var result = await OllamaJsDriver.RunAsync(gateway.BaseAddress, "embed");
+
+        Assert.False(result.TryGetProperty("thrown", out var thrown), $"embed threw: {thrown}");
+        Assert.Equal(2, result.GetProperty("count").GetInt32());
+        var vectors = result.GetProperty("embeddings").EnumerateArray().Select(v => v.EnumerateArray().Select(x => x.GetSingle()).ToArray()).ToList();
+        Assert.Equal(HashedEmbedding.Of("hello"), vectors[0]); // the Ollama emulator's vectors: MLX's 503 was failed over
+        Assert.Equal(HashedEmbedding.Of("world"), vectors[1]);
     }
 
     private static List<string> Names(JsonElement array) => [.. array.EnumerateArray().Select(e => e.GetString() ?? "")];

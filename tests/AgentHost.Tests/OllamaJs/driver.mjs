@@ -51,7 +51,7 @@ const cases = {
   version: async () => ({ version: (await fetch(`${baseUrl}/api/version`).then((r) => r.json())).version }),
   embed: async () => {
     const r = await ollama.embed({ model, input: ['hello', 'world'] })
-    return { count: r.embeddings.length, dimensions: r.embeddings[0]?.length ?? 0 }
+    return { count: r.embeddings.length, dimensions: r.embeddings[0]?.length ?? 0, embeddings: r.embeddings, model: r.model }
   },
 }
 
